@@ -1,0 +1,363 @@
+"""Command line of the verifier: check the cluster, write with acks=all, read everything back,
+and account for every acknowledged message."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+
+from kafka_verify import __version__
+from kafka_verify.accounting import Ack, Accounting, account, consume_targets, longest_stall
+from kafka_verify.errors import BAD_ARGUMENTS, DATA_LOSS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
+from kafka_verify.health import Health, assess, leader_spread
+from kafka_verify.topics import TopicSpec, describe, plan
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return value
+
+
+def broker_ids(text: str) -> list[int]:
+    try:
+        return sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of broker ids") from None
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error and the bad-arguments exit code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: bad arguments: {message} (see --help)\n")
+        sys.exit(BAD_ARGUMENTS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="python -m kafka_verify",
+        description="Prove a Kafka cluster keeps every acknowledged message: check brokers and ISR, "
+                    "write unique messages with acks=all and the idempotent producer, read them all "
+                    "back and account for each one. Exit codes: 0 ok, 2 bad arguments, 3 cannot reach "
+                    "the cluster, 4 cluster unhealthy, 5 messages lost or corrupted.")
+    parser.add_argument("--version", action="version", version=f"kafka_verify {__version__}")
+    parser.add_argument("--bootstrap-servers", default="localhost:9092", help="host:port[,host:port...]")
+    parser.add_argument("--expect-brokers", type=broker_ids, default=[],
+                        help="broker ids that must be registered, e.g. 1,2,3")
+    parser.add_argument("--topics", type=positive_int, default=3, help="how many topics to write to (3)")
+    parser.add_argument("--topic-prefix", default="kafka-verify", help="topics are named PREFIX-1, PREFIX-2 ...")
+    parser.add_argument("--topic", action="append", default=[], help="explicit topic name (repeatable); "
+                                                                     "replaces --topics/--topic-prefix")
+    parser.add_argument("--partitions", type=positive_int, default=3, help="partitions of created topics (3)")
+    parser.add_argument("--replication-factor", type=positive_int, default=3, help="of created topics (3)")
+    parser.add_argument("--reuse-topics", action="store_true",
+                        help="use existing topics even if their replication factor differs")
+    parser.add_argument("--messages", type=positive_int, default=10000, help="messages per topic (10000)")
+    parser.add_argument("--message-size", type=positive_int, default=200, help="bytes per message (200)")
+    parser.add_argument("--duration", type=positive_float, help="continuous mode: produce for this many seconds")
+    parser.add_argument("--rate", type=positive_float, help="continuous mode: messages per second over all topics")
+    parser.add_argument("--delivery-timeout", type=positive_float, default=60.0,
+                        help="seconds a send may take before it counts as failed (60)")
+    parser.add_argument("--consume-timeout", type=positive_float, default=60.0,
+                        help="seconds without progress before reading gives up (60)")
+    parser.add_argument("--produce-only", action="store_true", help="write and save the acknowledgements to --state")
+    parser.add_argument("--consume-only", action="store_true", help="read back what --state says was acknowledged")
+    parser.add_argument("--state", help="JSON file of a --produce-only run")
+    parser.add_argument("--run-id", default=None, help="tag of this run's messages (random)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    if args.rate and not args.duration:
+        raise VerifyError(BAD_ARGUMENTS, "--rate needs --duration (continuous mode)")
+    if args.produce_only and args.consume_only:
+        raise VerifyError(BAD_ARGUMENTS, "--produce-only and --consume-only exclude each other")
+    if (args.produce_only or args.consume_only) and not args.state:
+        raise VerifyError(BAD_ARGUMENTS, "--produce-only and --consume-only need --state FILE")
+    if args.duration and (args.produce_only or args.consume_only):
+        raise VerifyError(BAD_ARGUMENTS, "continuous mode (--duration) cannot be split with --state")
+
+
+class Verifier:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.bootstrap = [server.strip() for server in args.bootstrap_servers.split(",") if server.strip()]
+        self.run_id = args.run_id or uuid.uuid4().hex[:12]
+        self.report: dict[str, Any] = {"run_id": self.run_id, "bootstrap_servers": self.bootstrap}
+        self.admin: Any = None
+
+    # -- cluster ---------------------------------------------------------------------------
+    def connect(self) -> None:
+        from kafka import KafkaAdminClient
+        from kafka.errors import KafkaError
+
+        try:
+            self.admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="kafka-verify",
+                                          request_timeout_ms=15000)
+            self.cluster = self.admin.describe_cluster()
+        except (KafkaError, OSError) as error:
+            raise VerifyError(UNREACHABLE, f"cannot reach the cluster at {','.join(self.bootstrap)} "
+                                           f"({error.__class__.__name__}); check the bootstrap servers, that the "
+                                           f"brokers run and that their advertised.listeners resolve from here") \
+                from error
+
+    def health(self, topics: list[str], replication: dict[str, int]) -> Health:
+        self.cluster = self.admin.describe_cluster()
+        described = self.admin.describe_topics(topics) if topics else []
+        return assess(self.cluster, described, self.args.expect_brokers, replication)
+
+    def wait_healthy(self, topics: list[str], replication: dict[str, int], seconds: float) -> Health:
+        deadline = time.monotonic() + seconds
+        while True:
+            health = self.health(topics, replication)
+            if health.ok or time.monotonic() >= deadline:
+                return health
+            time.sleep(1)
+
+    # -- topics ----------------------------------------------------------------------------
+    def topic_names(self) -> list[str]:
+        if self.args.topic:
+            return list(dict.fromkeys(self.args.topic))
+        return [f"{self.args.topic_prefix}-{index}" for index in range(1, self.args.topics + 1)]
+
+    def prepare_topics(self, names: list[str]) -> dict[str, int]:
+        """Create the missing topics; returns the replication factor each topic must show."""
+        broker_count = len(self.cluster.get("brokers", []))
+        if self.args.replication_factor > broker_count:
+            raise VerifyError(BAD_ARGUMENTS, f"--replication-factor {self.args.replication_factor} exceeds the "
+                                             f"{broker_count} registered brokers; lower it or start more brokers")
+        specs = [TopicSpec(name, self.args.partitions, self.args.replication_factor) for name in names]
+        existing = describe(self.admin, names)
+        result = plan(specs, existing, {}, broker_count)
+        replication = {name: self.args.replication_factor for name in names}
+        for name, topic in existing.items():
+            have = len(topic["partitions"][0]["replica_nodes"]) if topic.get("partitions") else 0
+            if have != self.args.replication_factor:
+                if not self.args.reuse_topics:
+                    raise VerifyError(BAD_ARGUMENTS, f"topic {name} exists with replication factor {have}, not "
+                                                     f"{self.args.replication_factor}; pass --reuse-topics to use it "
+                                                     f"as it is, or pick another --topic-prefix")
+                replication[name] = have
+        if result.create:
+            self.admin.create_topics({spec.name: {"num_partitions": spec.partitions,
+                                                  "replication_factor": spec.replication_factor}
+                                      for spec in result.create}, wait_for_metadata=True)
+        self.report["topics_created"] = [spec.name for spec in result.create]
+        return replication
+
+    # -- phases ----------------------------------------------------------------------------
+    def run(self) -> int:
+        from kafka_verify import workload
+
+        self.connect()
+        names = self.topic_names()
+        if self.args.consume_only:
+            state = load_state(self.args.state)
+            self.run_id = state["run_id"]
+            self.report["run_id"] = self.run_id
+            names = state["topics"]
+            replication = state["replication"]
+        else:
+            replication = self.prepare_topics(names)
+        self.report["topics"] = names
+        before = self.wait_healthy(names, replication, 0 if self.args.consume_only else 30)
+        self.report["cluster_before"] = before.as_dict()
+        if not before.ok and not self.args.consume_only:
+            raise VerifyError(UNHEALTHY, "cluster unhealthy before writing: " + "; ".join(before.problems()))
+
+        if self.args.consume_only:
+            produced = workload.Produced(sent=state["sent"], failures=state["failures"])
+            produced.acks = [Ack(*row) for row in state["acks"]]
+        else:
+            produced, consumed = self.produce_and_consume(names, workload)
+            if self.args.produce_only:
+                save_state(self.args.state, self.run_id, names, replication, produced)
+                self.report["state"] = self.args.state
+        if self.args.consume_only:
+            first, last = consume_targets(produced.acks)
+            consumed = workload.consume(self.bootstrap, self.run_id, f"kafka-verify-{self.run_id}", first, last,
+                                        self.args.consume_timeout)
+        after = self.health(names, replication)
+        self.report["cluster_after"] = after.as_dict()
+
+        if self.args.produce_only:
+            accounting = Accounting(sent=produced.sent, acked=len(produced.acks), failed=produced.failed, read=0)
+        else:
+            offline = {(p.rsplit("-", 1)[0], int(p.rsplit("-", 1)[1])) for p in consumed.pending} \
+                if not after.ok else set()
+            accounting = account(self.run_id, produced.sent, produced.acks, produced.failed, consumed.reads, offline)
+            self.report["pending_partitions"] = consumed.pending
+            self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
+        self.report["produce"] = rates(len(produced.acks), produced.bytes_acked, produced.seconds)
+        self.report["failures"] = produced.failures
+        self.report["longest_ack_stall_s"] = round(
+            longest_stall(produced.started, [a.acked_at for a in produced.acks], produced.finished), 3) \
+            if produced.started else None
+        self.report["leader_spread"] = round(leader_spread(after.leaders), 2)
+        self.report["counts"] = accounting.counts()
+        self.report["examples"] = examples(accounting)
+        return self.verdict(accounting, after, produced)
+
+    def produce_and_consume(self, names: list[str], workload: Any) -> tuple[Any, Any]:
+        start = workload.end_offsets(self.bootstrap, names)
+        delivery_ms = int(self.args.delivery_timeout * 1000)
+        group = f"kafka-verify-{self.run_id}"
+        if self.args.duration:
+            done, final_targets, box = threading.Event(), [], {}
+
+            def reader() -> None:
+                box["consumed"] = workload.consume(self.bootstrap, self.run_id, group, start, None,
+                                                   self.args.consume_timeout, done, final_targets)
+
+            thread = threading.Thread(target=reader, daemon=True)
+            thread.start()
+            produced = workload.produce(self.bootstrap, self.run_id, names, 0, self.args.message_size, delivery_ms,
+                                        rate=self.args.rate, duration=self.args.duration)
+            final_targets.append(consume_targets(produced.acks)[1])
+            done.set()
+            thread.join(self.args.consume_timeout * 3 + 60)
+            if "consumed" not in box:
+                raise VerifyError(UNHEALTHY, "reading did not finish in time; check the cluster's health")
+            return produced, box["consumed"]
+        produced = workload.produce(self.bootstrap, self.run_id, names, self.args.messages, self.args.message_size,
+                                    delivery_ms)
+        if self.args.produce_only:
+            return produced, None
+        first, last = consume_targets(produced.acks)
+        consumed = workload.consume(self.bootstrap, self.run_id, group, first, last, self.args.consume_timeout)
+        return produced, consumed
+
+    def verdict(self, accounting: Accounting, after: Health, produced: Any) -> int:
+        if accounting.lost or accounting.corrupted or accounting.duplicated or accounting.reordered \
+                or accounting.misplaced:
+            parts = [f"{len(getattr(accounting, name))} {name}" for name in
+                     ("lost", "corrupted", "duplicated", "reordered", "misplaced") if getattr(accounting, name)]
+            return self.finish(DATA_LOSS, f"{', '.join(parts)} of {accounting.acked} acknowledged messages; "
+                                          f"check unclean.leader.election.enable, min.insync.replicas and the "
+                                          f"brokers' logs")
+        if accounting.unavailable or not after.ok:
+            detail = "; ".join(after.problems()) or "partitions could not be read"
+            unread = f"{len(accounting.unavailable)} acknowledged messages unreadable; " if accounting.unavailable \
+                else ""
+            return self.finish(UNHEALTHY, f"cluster unhealthy: {unread}{detail}; check that every broker runs "
+                                          f"and is in the ISR")
+        if not self.args.consume_only and not produced.acks:
+            return self.finish(UNHEALTHY, f"no message was acknowledged ({produced.failures}); check "
+                                          f"min.insync.replicas and that enough brokers are in sync")
+        return self.finish(OK, "every acknowledged message was read back intact, once, in order")
+
+    def finish(self, code: int, reason: str) -> int:
+        self.report["exit_code"] = code
+        self.report["result"] = MEANING[code]
+        self.report["reason"] = reason
+        return code
+
+
+def rates(count: int, size: int, seconds: float) -> dict[str, float]:
+    seconds = max(seconds, 1e-9)
+    return {"messages": count, "seconds": round(seconds, 3), "messages_per_s": round(count / seconds, 1),
+            "mb_per_s": round(size / seconds / 1e6, 3)}
+
+
+def examples(accounting: Accounting) -> dict[str, list]:
+    return {name: [list(item) for item in getattr(accounting, name)[:5]]
+            for name in ("lost", "unavailable", "duplicated", "reordered", "misplaced", "corrupted")
+            if getattr(accounting, name)}
+
+
+def save_state(path: str, run_id: str, topics: list[str], replication: dict[str, int], produced: Any) -> None:
+    state = {"run_id": run_id, "topics": topics, "replication": replication, "sent": produced.sent,
+             "failures": produced.failures,
+             "acks": [[a.topic, a.partition, a.offset, a.seq, 0.0] for a in produced.acks]}
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(state, handle)
+
+
+def load_state(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            state = json.load(handle)
+        for key in ("run_id", "topics", "replication", "sent", "failures", "acks"):
+            state[key]  # noqa: B018 - presence check
+    except (OSError, ValueError, KeyError) as error:
+        raise VerifyError(BAD_ARGUMENTS, f"cannot use --state {path}: {error}") from error
+    return state
+
+
+def render_table(report: dict[str, Any]) -> str:
+    counts = report.get("counts", {})
+    lines = [f"kafka_verify run {report['run_id']} against {','.join(report['bootstrap_servers'])}"]
+    before = report.get("cluster_before")
+    if before:
+        lines.append(f"  cluster      id {before['cluster_id']}, controller {before['controller']}, "
+                     f"brokers {before['brokers']}, {before['partitions']} partitions checked")
+    if report.get("topics"):
+        lines.append(f"  topics       {', '.join(report['topics'])}")
+    if counts:
+        lines.append("  messages     " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for phase in ("produce", "consume"):
+        if report.get(phase):
+            r = report[phase]
+            lines.append(f"  {phase:<12} {r['messages']} in {r['seconds']} s: {r['messages_per_s']} msg/s, "
+                         f"{r['mb_per_s']} MB/s")
+    if report.get("longest_ack_stall_s") is not None:
+        lines.append(f"  ack stall    longest {report['longest_ack_stall_s']} s without an acknowledgement")
+    after = report.get("cluster_after")
+    if after:
+        lines.append(f"  leaders      per broker {after['leaders_per_broker']} (spread {report.get('leader_spread')})")
+    if report.get("failures"):
+        lines.append(f"  failed sends {report['failures']}")
+    if report.get("pending_partitions"):
+        lines.append(f"  unread       {report['pending_partitions']}")
+    for name, items in (report.get("examples") or {}).items():
+        lines.append(f"  {name:<12} e.g. {items}")
+    status = "OK" if report.get("exit_code") == OK else "FAIL"
+    lines.append(f"{status}: {report.get('reason', '')}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    verifier = Verifier(args)
+    try:
+        check_arguments(args)
+        code = verifier.run()
+    except VerifyError as error:
+        code = verifier.finish(error.code, error.message)
+    except KeyboardInterrupt:
+        code = verifier.finish(BAD_ARGUMENTS, "interrupted")
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback
+        code = verifier.finish(UNHEALTHY, f"unexpected {error.__class__.__name__}: {error}; check the cluster "
+                                          f"and the bootstrap servers")
+    finally:
+        if verifier.admin is not None:
+            try:
+                verifier.admin.close()
+            except Exception:  # noqa: BLE001, S110 - closing is best effort
+                pass
+    if args.json:
+        print(json.dumps(verifier.report, sort_keys=True, default=str))
+    else:
+        print(render_table(verifier.report))
+    return code

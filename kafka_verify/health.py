@@ -1,0 +1,94 @@
+"""Cluster health as the verifier judges it: the expected brokers registered, a controller,
+and every checked partition led and fully in sync."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Health:
+    cluster_id: str | None
+    controller: int
+    brokers: list[int]
+    missing_brokers: list[int] = field(default_factory=list)
+    offline: list[str] = field(default_factory=list)
+    under_replicated: list[str] = field(default_factory=list)
+    wrong_replication: list[str] = field(default_factory=list)
+    leaders: dict[int, int] = field(default_factory=dict)
+    partitions: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing_brokers or self.offline or self.under_replicated or self.wrong_replication
+                    or self.controller < 0)
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.missing_brokers:
+            found.append(f"brokers {self.missing_brokers} are not registered (registered: {self.brokers})")
+        if self.controller < 0:
+            found.append("no active controller")
+        if self.offline:
+            found.append(f"{len(self.offline)} partitions have no leader: {', '.join(self.offline[:8])}")
+        if self.under_replicated:
+            found.append(f"{len(self.under_replicated)} partitions are under-replicated: "
+                         f"{', '.join(self.under_replicated[:8])}")
+        if self.wrong_replication:
+            found.append(f"{len(self.wrong_replication)} partitions have another replication factor: "
+                         f"{', '.join(self.wrong_replication[:8])}")
+        return found
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cluster_id": self.cluster_id, "controller": self.controller, "brokers": self.brokers,
+            "missing_brokers": self.missing_brokers, "partitions": self.partitions, "offline": self.offline,
+            "under_replicated": self.under_replicated, "wrong_replication": self.wrong_replication,
+            "leaders_per_broker": {str(k): v for k, v in sorted(self.leaders.items())},
+            "ok": self.ok,
+        }
+
+
+def assess(cluster: dict[str, Any], topics: list[dict[str, Any]], expected_brokers: list[int],
+           replication_factor: dict[str, int] | None = None) -> Health:
+    """Judge describe_cluster() and describe_topics() output (kafka-python 3.x shapes).
+
+    replication_factor maps a topic to the factor its partitions must have; ISR must equal the
+    replica set for every partition."""
+    brokers = sorted(b["broker_id"] for b in cluster.get("brokers", []))
+    health = Health(cluster_id=cluster.get("cluster_id"), controller=cluster.get("controller_id", -1)
+                    if cluster.get("controller_id") is not None else -1, brokers=brokers)
+    health.missing_brokers = sorted(set(expected_brokers) - set(brokers))
+    leaders: Counter[int] = Counter({b: 0 for b in brokers})
+    for topic in topics:
+        name = topic["name"]
+        if topic.get("error_code", 0) != 0:
+            health.offline.append(f"{name} (error {topic['error_code']})")
+            continue
+        for partition in topic.get("partitions", []):
+            health.partitions += 1
+            label = f"{name}-{partition['partition_index']}"
+            replicas, isr = partition.get("replica_nodes", []), partition.get("isr_nodes", [])
+            if partition.get("leader_id", -1) < 0:
+                health.offline.append(label)
+            else:
+                leaders[partition["leader_id"]] += 1
+            if len(isr) < len(replicas):
+                health.under_replicated.append(f"{label} (isr {sorted(isr)} of {sorted(replicas)})")
+            wanted = (replication_factor or {}).get(name)
+            if wanted is not None and len(replicas) != wanted:
+                health.wrong_replication.append(f"{label} (replicas {sorted(replicas)}, wanted {wanted})")
+    health.leaders = dict(leaders)
+    health.offline.sort()
+    health.under_replicated.sort()
+    return health
+
+
+def leader_spread(leaders: dict[int, int]) -> float:
+    """Most leaders on one broker divided by the fair share (1.0 is perfectly even)."""
+    total = sum(leaders.values())
+    if not leaders or not total:
+        return 1.0
+    return max(leaders.values()) / (total / len(leaders))

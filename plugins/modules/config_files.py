@@ -1,0 +1,109 @@
+#!/usr/bin/python
+"""Write several small configuration files in one round trip, touching only those that differ."""
+
+from __future__ import annotations
+
+import grp
+import hashlib
+import os
+import pwd
+import stat
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+DOCUMENTATION = r"""
+module: config_files
+short_description: Write a set of configuration files, changing only those whose content or ownership differ
+description:
+  - One task, one connection, however many files; the template module costs several round
+    trips per file, which dominates a no-op run.
+  - A file left unchanged keeps its modification time, so services comparing their start time
+    with their inputs' times (see unit_state) are not restarted for nothing.
+options:
+  files:
+    description: List of dicts with C(path), C(content), C(owner), C(group) and C(mode) (octal string).
+    type: list
+    elements: dict
+    required: true
+author: kafka-toolkit
+"""
+
+RETURN = r"""
+changed_files:
+  description: Paths written or whose ownership or mode was corrected.
+  type: list
+  returned: always
+"""
+
+
+def current(path: str) -> tuple[bytes | None, os.stat_result | None]:
+    try:
+        info = os.stat(path)
+        with open(path, "rb") as handle:
+            return handle.read(), info
+    except FileNotFoundError:
+        return None, None
+
+
+def ids(owner: str, group: str) -> tuple[int, int]:
+    return pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid
+
+
+def write_atomically(path: str, content: bytes, uid: int, gid: int, mode: int) -> None:
+    directory = os.path.dirname(path) or "."
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".config_files.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chown(temporary, uid, gid)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={"files": {"type": "list", "elements": "dict", "required": True}},
+        supports_check_mode=True,
+    )
+    changed_files, diffs = [], []
+    for spec in module.params["files"]:
+        path = spec["path"]
+        content = str(spec["content"]).encode("utf-8")
+        mode = int(str(spec.get("mode", "0644")), 8)
+        try:
+            uid, gid = ids(spec.get("owner", "root"), spec.get("group", "root"))
+        except KeyError as error:
+            module.fail_json(msg=f"{path}: unknown owner or group {error}")
+        old, info = current(path)
+        same_content = old is not None and hashlib.sha256(old).digest() == hashlib.sha256(content).digest()
+        same_meta = info is not None and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (uid, gid, mode)
+        if same_content and same_meta:
+            continue
+        changed_files.append(path)
+        if not same_content:
+            diffs.append({
+                "before_header": path, "after_header": path,
+                "before": (old or b"").decode("utf-8", "replace"), "after": content.decode("utf-8", "replace"),
+            })
+        if module.check_mode:
+            continue
+        try:
+            if same_content:
+                os.chown(path, uid, gid)
+                os.chmod(path, mode)
+            else:
+                write_atomically(path, content, uid, gid, mode)
+        except OSError as error:
+            module.fail_json(msg=f"could not write {path}: {error}", changed_files=changed_files)
+    module.exit_json(changed=bool(changed_files), changed_files=changed_files, diff=diffs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+#!/usr/bin/python
+"""Read a Kafka cluster's brokers, controller and partition replicas with one Metadata request."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from typing import Any, Callable
+
+from ansible.module_utils.basic import AnsibleModule
+
+DOCUMENTATION = r"""
+module: kafka_cluster_state
+short_description: Wait until the expected brokers are registered and every partition is fully in sync
+description:
+  - Speaks the Kafka protocol directly (a Metadata request, version 5), so it needs neither a JVM nor
+    a Python client on the host and answers in milliseconds; the roles use it as the health gate of
+    starts and rolling restarts.
+  - With I(stopping), also checks that taking that broker down leaves every partition it is in
+    sync for with at least I(min_insync_replicas) in-sync replicas.
+options:
+  bootstrap:
+    description: Brokers to ask, as host:port; the first that answers is used.
+    type: list
+    elements: str
+    required: true
+  expect_brokers:
+    description: Broker ids that must be registered.
+    type: list
+    elements: int
+    default: []
+  require_in_sync:
+    description: Also wait until no partition is offline or under-replicated.
+    type: bool
+    default: false
+  stopping:
+    description: Broker id about to be stopped; fail at once if that would leave a partition below I(min_insync_replicas).
+    type: int
+  min_insync_replicas:
+    description: The cluster's min.insync.replicas, for I(stopping).
+    type: int
+    default: 1
+  timeout:
+    description: Seconds to wait for the conditions; 0 checks once.
+    type: int
+    default: 120
+author: kafka-toolkit
+"""
+
+RETURN = r"""
+brokers:
+  description: Registered broker ids.
+  type: list
+  returned: always
+controller:
+  description: Id of the active controller (-1 when none).
+  type: int
+  returned: always
+cluster_id:
+  description: Cluster id.
+  type: str
+  returned: always
+partitions:
+  description: Number of partitions seen.
+  type: int
+  returned: always
+under_replicated:
+  description: Partitions (topic-partition) whose ISR is smaller than their replica set.
+  type: list
+  returned: always
+offline:
+  description: Partitions without a leader.
+  type: list
+  returned: always
+at_risk:
+  description: With I(stopping), partitions that would fall below min.insync.replicas.
+  type: list
+  returned: always
+"""
+
+API_METADATA = 3
+METADATA_VERSION = 5
+
+
+class Reader:
+    """Decodes the big-endian primitives of the Kafka protocol."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def _take(self, fmt: str) -> int:
+        (value,) = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return value
+
+    def int8(self) -> int:
+        return self._take(">b")
+
+    def int16(self) -> int:
+        return self._take(">h")
+
+    def int32(self) -> int:
+        return self._take(">i")
+
+    def string(self) -> str | None:
+        length = self.int16()
+        if length < 0:
+            return None
+        value = self.data[self.pos:self.pos + length].decode("utf-8")
+        self.pos += length
+        return value
+
+    def array(self, element: Callable[[], Any]) -> list:
+        count = self.int32()
+        return [element() for _ in range(max(count, 0))]
+
+
+def metadata_request(correlation_id: int, client_id: str = "kafka-toolkit") -> bytes:
+    client = client_id.encode()
+    header = struct.pack(">hhih", API_METADATA, METADATA_VERSION, correlation_id, len(client)) + client
+    # A null topic array asks for every topic; auto-creation is off.
+    body = struct.pack(">ib", -1, 0)
+    payload = header + body
+    return struct.pack(">i", len(payload)) + payload
+
+
+def parse_metadata(data: bytes, correlation_id: int) -> dict:
+    reader = Reader(data)
+    if reader.int32() != correlation_id:
+        raise ValueError("response does not match the request")
+    reader.int32()  # throttle time
+
+    def broker() -> dict:
+        return {"id": reader.int32(), "host": reader.string(), "port": reader.int32(), "rack": reader.string()}
+
+    def partition() -> dict:
+        return {
+            "error": reader.int16(),
+            "partition": reader.int32(),
+            "leader": reader.int32(),
+            "replicas": reader.array(reader.int32),
+            "isr": reader.array(reader.int32),
+            "offline_replicas": reader.array(reader.int32),
+        }
+
+    def topic() -> dict:
+        return {"error": reader.int16(), "name": reader.string(), "internal": bool(reader.int8()),
+                "partitions": reader.array(partition)}
+
+    brokers = reader.array(broker)
+    cluster_id = reader.string()
+    controller = reader.int32()
+    topics = reader.array(topic)
+    return {"brokers": brokers, "cluster_id": cluster_id, "controller": controller, "topics": topics}
+
+
+def receive(conn: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = conn.recv(min(remaining, 65536))
+        if not chunk:
+            raise ConnectionError("connection closed by the broker")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def fetch_metadata(address: str, timeout: float = 5.0) -> dict:
+    host, _, port = address.rpartition(":")
+    correlation_id = int(time.time()) & 0x7FFFFFFF
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(metadata_request(correlation_id))
+        (size,) = struct.unpack(">i", receive(conn, 4))
+        return parse_metadata(receive(conn, size), correlation_id)
+
+
+def summarize(metadata: dict, stopping: int | None, min_isr: int) -> dict:
+    under, offline, at_risk, count = [], [], [], 0
+    for topic in metadata["topics"]:
+        for part in topic["partitions"]:
+            count += 1
+            name = f"{topic['name']}-{part['partition']}"
+            if part["leader"] < 0:
+                offline.append(name)
+            if len(part["isr"]) < len(part["replicas"]):
+                under.append(name)
+            if stopping is not None and stopping in part["isr"] and len(part["isr"]) - 1 < min_isr:
+                at_risk.append(f"{name} (isr {part['isr']})")
+    return {
+        "brokers": sorted(b["id"] for b in metadata["brokers"]),
+        "controller": metadata["controller"],
+        "cluster_id": metadata["cluster_id"],
+        "partitions": count,
+        "under_replicated": sorted(under),
+        "offline": sorted(offline),
+        "at_risk": sorted(at_risk),
+    }
+
+
+def problems(state: dict, expect: list[int], require_in_sync: bool) -> list[str]:
+    found = []
+    missing = sorted(set(expect) - set(state["brokers"]))
+    if missing:
+        found.append(f"brokers {missing} are not registered (registered: {state['brokers']})")
+    if state["controller"] < 0:
+        found.append("no active controller")
+    if require_in_sync and state["offline"]:
+        found.append(f"{len(state['offline'])} partitions offline: {', '.join(state['offline'][:10])}")
+    if require_in_sync and state["under_replicated"]:
+        found.append(f"{len(state['under_replicated'])} partitions under-replicated: "
+                     f"{', '.join(state['under_replicated'][:10])}")
+    return found
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "bootstrap": {"type": "list", "elements": "str", "required": True},
+            "expect_brokers": {"type": "list", "elements": "int", "default": []},
+            "require_in_sync": {"type": "bool", "default": False},
+            "stopping": {"type": "int"},
+            "min_insync_replicas": {"type": "int", "default": 1},
+            "timeout": {"type": "int", "default": 120},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    started = time.monotonic()
+    deadline = started + params["timeout"]
+    state: dict = {}
+    while True:
+        errors = []
+        for address in params["bootstrap"]:
+            try:
+                state = summarize(fetch_metadata(address), params["stopping"], params["min_insync_replicas"])
+                break
+            except (OSError, ValueError, struct.error) as error:
+                errors.append(f"{address}: {error}")
+        else:
+            state = {}
+        found = problems(state, params["expect_brokers"], params["require_in_sync"]) if state else \
+            ["no broker answers (" + "; ".join(errors) + ")"]
+        if not found or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    state["waited"] = round(time.monotonic() - started, 1)
+    # Judged only on a settled cluster: while replicas catch up, the ISR is transiently small.
+    if not found and state["at_risk"]:
+        found = [f"stopping broker {params['stopping']} would leave {len(state['at_risk'])} partitions "
+                 f"below min.insync.replicas={params['min_insync_replicas']}: {', '.join(state['at_risk'][:10])}"]
+    if found:
+        module.fail_json(msg="; ".join(found) + f" (waited {state['waited']} s)", **state)
+    module.exit_json(changed=False, **state)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds Kafka and ZooKeeper archives with the official layout from Maven Central jars, for
+# machines that cannot reach the Apache download site, into a tree laid out like the Apache
+# archive (MIRROR/kafka/V/kafka_S-V.tgz, MIRROR/zookeeper/zookeeper-V/apache-zookeeper-V-bin.tar.gz),
+# each with a .sha512 beside it. An archive whose recipe has not changed is reused.
+#
+# Usage: tools/archives/build.sh [MIRROR_DIR]
+# Versions: KAFKA_VERSION (3.9.2), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+mirror=$(mkdir -p "${1:-$here/../../build/mirror}" && cd "${1:-$here/../../build/mirror}" && pwd)
+kafka_version=${KAFKA_VERSION:-3.9.2}
+scala_version=${KAFKA_SCALA_VERSION:-2.13}
+zookeeper_version=${ZOOKEEPER_VERSION:-3.8.6}
+
+for tool in mvn tar gzip sha512sum; do
+  command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is missing; install it (Debian: apt-get install maven tar gzip coreutils)" >&2; exit 2; }
+done
+
+recipe_digest() { # component version: digest of everything that shapes the archive
+  { echo "$2"; cat "$here/build.sh"; find "$here/$1" -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -d' ' -f1
+}
+
+# component version top_dir archive_path jars_subdir maven_property
+build_one() {
+  local component=$1 version=$2 top=$3 archive=$4 jars=$5 property=$6
+  local digest stamp stage
+  digest=$(recipe_digest "$component" "$version")
+  stamp=$archive.recipe
+  if [ -f "$archive" ] && [ -f "$archive.sha512" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ] \
+     && (cd "$(dirname "$archive")" && sha512sum --quiet -c "$(basename "$archive").sha512"); then
+    echo "reused  $archive"
+    return
+  fi
+  stage=$(mktemp -d)
+  trap 'rm -rf "$stage"' RETURN
+  mkdir -p "$stage/$top/$jars" "$(dirname "$archive")"
+  cp -R "$here/$component/." "$stage/$top/"
+  rm -f "$stage/$top/pom.xml"
+  mvn -B -q -Dstyle.color=never -f "$here/$component/pom.xml" "-D$property=$version" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$stage/$top/$jars" 2>&1 \
+    | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2
+  {
+    echo "Built by kafka-toolkit tools/archives/build.sh from Maven Central artifacts."
+    echo "Layout follows the official Apache distribution; jars:"
+    (cd "$stage/$top/$jars" && ls -1)
+  } >"$stage/$top/BUILD-INFO"
+  # Fixed owner, order and timestamps: the same recipe gives the same bytes and checksum.
+  tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner \
+    --mtime='2000-01-01 00:00:00Z' -cf - "$top" | gzip -n -9 >"$archive.tmp"
+  mv "$archive.tmp" "$archive"
+  (cd "$(dirname "$archive")" && sha512sum "$(basename "$archive")" >"$(basename "$archive").sha512")
+  echo "$digest" >"$stamp"
+  echo "built   $archive"
+}
+
+build_one kafka "$kafka_version" "kafka_$scala_version-$kafka_version" \
+  "$mirror/kafka/$kafka_version/kafka_$scala_version-$kafka_version.tgz" libs kafka.version
+build_one zookeeper "$zookeeper_version" "apache-zookeeper-$zookeeper_version-bin" \
+  "$mirror/zookeeper/zookeeper-$zookeeper_version/apache-zookeeper-$zookeeper_version-bin.tar.gz" lib zookeeper.version

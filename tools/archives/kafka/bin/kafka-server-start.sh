@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Starts a broker in the foreground (or with -daemon): kafka-server-start.sh [-daemon] server.properties [--override property=value]*
+set -eu
+if [ $# -lt 1 ]; then
+  echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
+  exit 1
+fi
+bin_dir=$(cd "$(dirname "$0")" && pwd)
+export KAFKA_LOG4J_OPTS=${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$bin_dir/../config/log4j.properties}
+export KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}
+extra_args=(-name kafkaServer -loggc)
+if [ "$1" = "-daemon" ]; then
+  extra_args=(-daemon "${extra_args[@]}")
+  shift
+fi
+exec "$bin_dir/kafka-run-class.sh" "${extra_args[@]}" kafka.Kafka "$@"
