@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
         temporary.write_bytes(data)
-        os.chmod(temporary, 0o755)
+        os.chmod(temporary, 0o755)  # noqa: S103 - an executable zipapp, readable by all on purpose
         temporary.replace(target)
     print(json.dumps({"changed": changed, "path": str(target), "sha256": hashlib.sha256(data).hexdigest(),
                       "bytes": len(data)}))

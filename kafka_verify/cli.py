@@ -4,6 +4,7 @@ and account for every acknowledged message."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
@@ -12,7 +13,7 @@ import uuid
 from typing import Any
 
 from kafka_verify import __version__
-from kafka_verify.accounting import Ack, Accounting, account, consume_targets, longest_stall
+from kafka_verify.accounting import Accounting, Ack, account, consume_targets, longest_stall
 from kafka_verify.errors import BAD_ARGUMENTS, DATA_LOSS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
 from kafka_verify.health import Health, assess, leader_spread
 from kafka_verify.topics import TopicSpec, describe, plan
@@ -150,7 +151,7 @@ class Verifier:
         specs = [TopicSpec(name, self.args.partitions, self.args.replication_factor) for name in names]
         existing = describe(self.admin, names)
         result = plan(specs, existing, {}, broker_count)
-        replication = {name: self.args.replication_factor for name in names}
+        replication = dict.fromkeys(names, self.args.replication_factor)
         for name, topic in existing.items():
             have = len(topic["partitions"][0]["replica_nodes"]) if topic.get("partitions") else 0
             if have != self.args.replication_factor:
@@ -299,7 +300,7 @@ def load_state(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as handle:
             state = json.load(handle)
         for key in ("run_id", "topics", "replication", "sent", "failures", "acks"):
-            state[key]  # noqa: B018 - presence check
+            state[key]
     except (OSError, ValueError, KeyError) as error:
         raise VerifyError(BAD_ARGUMENTS, f"cannot use --state {path}: {error}") from error
     return state
@@ -352,10 +353,8 @@ def main(argv: list[str] | None = None) -> int:
                                           f"and the bootstrap servers")
     finally:
         if verifier.admin is not None:
-            try:
+            with contextlib.suppress(Exception):
                 verifier.admin.close()
-            except Exception:  # noqa: BLE001, S110 - closing is best effort
-                pass
     if args.json:
         print(json.dumps(verifier.report, sort_keys=True, default=str))
     else:

@@ -61,7 +61,7 @@ def assess(cluster: dict[str, Any], topics: list[dict[str, Any]], expected_broke
     health = Health(cluster_id=cluster.get("cluster_id"), controller=cluster.get("controller_id", -1)
                     if cluster.get("controller_id") is not None else -1, brokers=brokers)
     health.missing_brokers = sorted(set(expected_brokers) - set(brokers))
-    leaders: Counter[int] = Counter({b: 0 for b in brokers})
+    leaders: Counter[int] = Counter(dict.fromkeys(brokers, 0))
     for topic in topics:
         name = topic["name"]
         if topic.get("error_code", 0) != 0:

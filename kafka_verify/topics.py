@@ -61,7 +61,8 @@ def parse_specs(raw: list[dict[str, Any]]) -> list[TopicSpec]:
             partitions = int(item.get("partitions", 1))
             replication = int(item.get("replication_factor", 3))
         except (TypeError, ValueError):
-            raise VerifyError(BAD_ARGUMENTS, f"topic {name}: partitions and replication_factor must be whole numbers")
+            raise VerifyError(BAD_ARGUMENTS,
+                              f"topic {name}: partitions and replication_factor must be whole numbers") from None
         if partitions < 1 or replication < 1:
             raise VerifyError(BAD_ARGUMENTS, f"topic {name}: partitions and replication_factor must be at least 1")
         state = item.get("state", "present")
@@ -189,12 +190,17 @@ def main(argv: list[str] | None = None) -> int:
                     "partitions, set configs that differ; delete only with --allow-delete.")
     parser.add_argument("--bootstrap-servers", required=True, help="host:port[,host:port...]")
     parser.add_argument("--spec", required=True,
-                        help="JSON list of {name, partitions, replication_factor, configs, state} (a file, or - for stdin)")
+                        help="JSON list of {name, partitions, replication_factor, configs, state} "
+                             "(a file, or - for stdin)")
     parser.add_argument("--allow-delete", action="store_true", help="delete topics whose state is absent")
     parser.add_argument("--check", action="store_true", help="report what would change, change nothing")
     args = parser.parse_args(argv)
     try:
-        text = sys.stdin.read() if args.spec == "-" else open(args.spec, encoding="utf-8").read()
+        if args.spec == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.spec, encoding="utf-8") as handle:
+                text = handle.read()
         raw = json.loads(text)
         if not isinstance(raw, list):
             raise VerifyError(BAD_ARGUMENTS, "the spec must be a JSON list of topics")

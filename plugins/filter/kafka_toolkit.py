@@ -74,7 +74,7 @@ def _as_int(value: Any) -> int | None:
 
 
 def _vars(hostvars: Mapping[str, Any], host: str) -> Mapping[str, Any]:
-    return hostvars[host] if host in hostvars else {}
+    return hostvars.get(host, {})
 
 
 # --- ZooKeeper -----------------------------------------------------------------------------
@@ -363,6 +363,37 @@ def version_errors(version: Any, variable: str, host: str, major: int | None = N
     return []
 
 
+def kafka_topic_errors(topics: list[Any], broker_count: int, variable: str = "kafka_topics_list") -> list[str]:
+    """Problems of declared topics: names, counts, replication above the broker count."""
+    errors, seen = [], set()
+    for index, topic in enumerate(topics or []):
+        where = f"{variable}[{index}]"
+        if not isinstance(topic, Mapping) or not str(topic.get("name", "")).strip():
+            errors.append(f"{where} on all hosts: a topic needs a name. Fix: add name: <topic>.")
+            continue
+        name = str(topic["name"])
+        where = f"{variable} ({name})"
+        if name in seen:
+            errors.append(f"{where} on all hosts: declared twice. Fix: keep one entry per topic.")
+        seen.add(name)
+        if not re.match(r"^[A-Za-z0-9._-]{1,249}$", name):
+            errors.append(f"{where} on all hosts: Kafka topic names use only letters, digits, '.', '_' and '-'. "
+                          f"Fix: rename it.")
+        partitions = _as_int(topic.get("partitions", 1))
+        replication = _as_int(topic.get("replication_factor", 3))
+        if partitions is None or partitions < 1:
+            errors.append(f"{where} on all hosts: partitions {topic.get('partitions')!r} must be 1 or more.")
+        if replication is None or replication < 1:
+            errors.append(f"{where} on all hosts: replication_factor {topic.get('replication_factor')!r} must be "
+                          f"1 or more.")
+        elif replication > broker_count and topic.get("state", "present") == "present":
+            errors.append(f"{where} on all hosts: replication_factor {replication} exceeds the {broker_count} "
+                          f"brokers of the inventory. Fix: lower it to {broker_count} or add brokers.")
+        if topic.get("state", "present") not in ("present", "absent"):
+            errors.append(f"{where} on all hosts: state must be present or absent.")
+    return errors
+
+
 def paths_to_fix(wanted: list[dict], probed: Mapping[str, Mapping[str, Any]]) -> list[dict]:
     """The directories of wanted (path, owner, group, mode) that are missing or differ on the host."""
     fix = []
@@ -409,5 +440,6 @@ class FilterModule:
             "version_errors": version_errors,
             "heap_errors": heap_errors,
             "paths_to_fix": paths_to_fix,
+            "kafka_topic_errors": kafka_topic_errors,
             "reserved_property_errors": reserved_property_errors,
         }

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -78,14 +79,10 @@ def describe_path(path: str) -> dict:
         return {"exists": False}
     owner: str | int = info.st_uid
     group: str | int = info.st_gid
-    try:
+    with contextlib.suppress(KeyError):
         owner = pwd.getpwuid(info.st_uid).pw_name
-    except KeyError:
-        pass
-    try:
+    with contextlib.suppress(KeyError):
         group = grp.getgrgid(info.st_gid).gr_name
-    except KeyError:
-        pass
     islnk = stat.S_ISLNK(info.st_mode)
     return {
         "exists": True,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import socket
 import struct
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -35,7 +36,8 @@ options:
     type: bool
     default: false
   stopping:
-    description: Broker id about to be stopped; fail at once if that would leave a partition below I(min_insync_replicas).
+    description:
+      - Broker id about to be stopped; fail if that would leave a partition below I(min_insync_replicas).
     type: int
   min_insync_replicas:
     description: The cluster's min.insync.replicas, for I(stopping).

@@ -30,7 +30,9 @@ author: kafka-toolkit
 
 RETURN = r"""
 units:
-  description: Per unit, name, active, enabled, main_pid, started_at (epoch seconds), need_daemon_reload, newest_input, stale.
+  description:
+    - Per unit, name, active, enabled, main_pid, started_at (epoch seconds), need_daemon_reload,
+      newest_input and stale.
   type: list
   returned: always
 stale:
