@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=positive_float, help="continuous mode: messages per second over all topics")
     parser.add_argument("--delivery-timeout", type=positive_float, default=60.0,
                         help="seconds a send may take before it counts as failed (60)")
+    parser.add_argument("--connect-timeout", type=positive_float, default=15.0,
+                        help="seconds to reach the cluster before giving up (15)")
     parser.add_argument("--consume-timeout", type=positive_float, default=60.0,
                         help="seconds without progress before reading gives up (60)")
     parser.add_argument("--produce-only", action="store_true", help="write and save the acknowledgements to --state")
@@ -115,7 +117,8 @@ class Verifier:
 
         try:
             self.admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="kafka-verify",
-                                          request_timeout_ms=15000)
+                                          request_timeout_ms=15000,
+                                          bootstrap_timeout_ms=int(self.args.connect_timeout * 1000))
             self.cluster = self.admin.describe_cluster()
         except (KafkaError, OSError) as error:
             raise VerifyError(UNREACHABLE, f"cannot reach the cluster at {','.join(self.bootstrap)} "

@@ -125,7 +125,7 @@ def _connect(bootstrap: str, timeout_ms: int = 15000) -> Any:
 
     try:
         return KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="kafka-verify",
-                                request_timeout_ms=timeout_ms)
+                                request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
     except (KafkaError, OSError) as error:
         raise VerifyError(UNREACHABLE, f"cannot reach the cluster at {bootstrap} ({error.__class__.__name__}); "
                                        f"check the bootstrap servers, that the brokers run, and that their "

@@ -1,0 +1,87 @@
+"""The verifier's accounting: every check is shown to fire when its condition occurs."""
+
+from kafka_verify.accounting import Ack, Read, account, consume_targets, longest_stall
+
+RUN = "run1"
+
+
+def acks(*rows):
+    return [Ack(topic, partition, offset, seq) for topic, partition, offset, seq in rows]
+
+
+def reads(*rows, run=RUN):
+    return [Read(topic, partition, offset, run, seq, True) for topic, partition, offset, seq in rows]
+
+
+BASE = [("t", 0, 10, 0), ("t", 0, 11, 2), ("t", 1, 5, 1)]
+
+
+def test_everything_read_back_is_ok():
+    result = account(RUN, 3, acks(*BASE), 0, reads(*BASE))
+    assert result.ok
+    assert result.counts()["read"] == 3
+    assert result.counts()["lost"] == 0
+
+
+def test_lost_when_an_acknowledged_message_is_missing():
+    result = account(RUN, 3, acks(*BASE), 0, reads(*BASE[:2]))
+    assert not result.ok
+    assert result.lost == [("t", 1)]
+
+
+def test_unavailable_rather_than_lost_on_an_unreadable_partition():
+    result = account(RUN, 3, acks(*BASE), 0, reads(*BASE[:2]), unavailable_partitions={("t", 1)})
+    assert result.lost == []
+    assert result.unavailable == [("t", 1)]
+    assert not result.ok
+
+
+def test_duplicated_when_read_at_two_offsets():
+    result = account(RUN, 3, acks(*BASE), 0, reads(*BASE, ("t", 0, 12, 0)))
+    assert result.duplicated == [("t", 0)]
+    assert not result.ok
+
+
+def test_reordered_when_offsets_do_not_follow_send_order():
+    swapped = [("t", 0, 10, 2), ("t", 0, 11, 0), ("t", 1, 5, 1)]
+    result = account(RUN, 3, acks(*swapped), 0, reads(*swapped))
+    assert result.reordered == [("t", 0)]
+    assert not result.ok
+
+
+def test_misplaced_when_read_elsewhere_than_acknowledged():
+    result = account(RUN, 3, acks(*BASE), 0, reads(("t", 0, 10, 0), ("t", 0, 11, 2), ("t", 1, 6, 1)))
+    assert result.misplaced == [("t", 1)]
+    assert not result.ok
+
+
+def test_corrupted_when_the_digest_does_not_match():
+    damaged = [*reads(*BASE[:2]), Read("t", 1, 5, RUN, 1, False)]
+    result = account(RUN, 3, acks(*BASE), 0, damaged)
+    assert result.corrupted == [("t", 1, 5)]
+    assert not result.ok
+
+
+def test_failed_sends_may_or_may_not_appear():
+    # seq 3 was never acknowledged (timed out) but was written: reported, not an error.
+    result = account(RUN, 4, acks(*BASE), 1, reads(*BASE, ("t", 1, 6, 3)))
+    assert result.ok
+    assert result.unacked_read == 1
+    assert result.failed == 1
+
+
+def test_other_runs_messages_are_ignored():
+    result = account(RUN, 3, acks(*BASE), 0, reads(*BASE) + reads(("t", 0, 1, 0), run="old"))
+    assert result.ok
+    assert result.foreign == 1
+
+
+def test_longest_stall_counts_from_the_start_and_until_the_end():
+    assert longest_stall(0.0, [1.0, 1.5, 4.0], 4.5) == 2.5
+    assert longest_stall(0.0, [], 3.0) == 3.0
+
+
+def test_consume_targets():
+    first, last = consume_targets(acks(*BASE))
+    assert first == {("t", 0): 10, ("t", 1): 5}
+    assert last == {("t", 0): 11, ("t", 1): 5}

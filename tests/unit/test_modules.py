@@ -1,0 +1,173 @@
+"""The project's Ansible modules, on constructed input and through Ansible's module interface."""
+
+import grp
+import json
+import os
+import pwd
+import struct
+import subprocess
+import sys
+
+import kafka_cluster_state
+import pytest
+import unit_state
+import zookeeper_ensemble
+from conftest import ROOT
+
+MODULES = ROOT / "plugins" / "modules"
+
+
+def run_module(name, args, tmp_path):
+    args_file = tmp_path / f"{name}.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    result = subprocess.run([sys.executable, str(MODULES / f"{name}.py"), str(args_file)], capture_output=True,
+                            text=True, check=False)
+    return json.loads(result.stdout)
+
+
+# --- kafka_cluster_state: a Metadata v5 response built by hand ----------------------------
+
+def string(text):
+    if text is None:
+        return struct.pack(">h", -1)
+    return struct.pack(">h", len(text)) + text.encode()
+
+
+def array(items, encode):
+    return struct.pack(">i", len(items)) + b"".join(encode(item) for item in items)
+
+
+def metadata_response(correlation_id, brokers, controller, topics):
+    def broker(b):
+        return struct.pack(">i", b[0]) + string(b[1]) + struct.pack(">i", b[2]) + string(None)
+
+    def partition(p):
+        index, leader, replicas, isr = p
+        ints = lambda values: array(values, lambda v: struct.pack(">i", v))  # noqa: E731
+        return struct.pack(">hii", 0, index, leader) + ints(replicas) + ints(isr) + ints([])
+
+    def topic(t):
+        name, partitions = t
+        return struct.pack(">h", 0) + string(name) + struct.pack(">b", 0) + array(partitions, partition)
+
+    return (struct.pack(">ii", correlation_id, 0) + array(brokers, broker) + string("cluster-x")
+            + struct.pack(">i", controller) + array(topics, topic))
+
+
+def test_metadata_request_is_well_formed():
+    request = kafka_cluster_state.metadata_request(7)
+    size, api_key, version, correlation = struct.unpack(">ihhi", request[:12])
+    assert (api_key, version, correlation) == (3, 5, 7)
+    assert size == len(request) - 4
+
+
+def test_parse_and_summarize_a_healthy_cluster():
+    data = metadata_response(7, [(1, "a", 9092), (2, "b", 9092), (3, "c", 9092)], 2,
+                             [("t", [(0, 1, [1, 2, 3], [1, 2, 3]), (1, 2, [2, 3, 1], [2, 3, 1])])])
+    state = kafka_cluster_state.summarize(kafka_cluster_state.parse_metadata(data, 7), None, 2)
+    assert state["brokers"] == [1, 2, 3]
+    assert state["controller"] == 2
+    assert state["cluster_id"] == "cluster-x"
+    assert state["partitions"] == 2
+    assert kafka_cluster_state.problems(state, [1, 2, 3], True) == []
+
+
+def test_missing_broker_offline_and_under_replicated_are_problems():
+    data = metadata_response(1, [(1, "a", 9092), (2, "b", 9092)], -1,
+                             [("t", [(0, -1, [3], []), (1, 1, [1, 2, 3], [1, 2])])])
+    state = kafka_cluster_state.summarize(kafka_cluster_state.parse_metadata(data, 1), None, 2)
+    found = kafka_cluster_state.problems(state, [1, 2, 3], True)
+    assert any("[3] are not registered" in p for p in found)
+    assert "no active controller" in found
+    assert any("offline: t-0" in p for p in found)
+    assert any("under-replicated: t-0, t-1" in p for p in found)
+
+
+def test_stopping_a_broker_that_would_leave_too_few_in_sync_replicas():
+    data = metadata_response(1, [(1, "a", 1), (2, "b", 1), (3, "c", 1)], 1,
+                             [("t", [(0, 1, [1, 2, 3], [1, 2, 3])]), ("single", [(0, 2, [2], [2])])])
+    metadata = kafka_cluster_state.parse_metadata(data, 1)
+    assert kafka_cluster_state.summarize(metadata, 1, 2)["at_risk"] == []
+    assert kafka_cluster_state.summarize(metadata, 2, 2)["at_risk"] == ["single-0 (isr [2])"]
+
+
+def test_a_response_to_another_request_is_refused():
+    with pytest.raises(ValueError, match="does not match"):
+        kafka_cluster_state.parse_metadata(metadata_response(8, [], 1, []), 7)
+
+
+# --- zookeeper_ensemble --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("modes", "healthy", "leader"), [
+    ({"1": "follower", "2": "leader", "3": "follower"}, True, 2),
+    ({"1": "standalone"}, True, 1),
+    ({"1": "follower", "2": "follower", "3": "unreachable (refused)"}, False, None),
+    ({"1": "leader", "2": "leader", "3": "follower"}, False, None),
+    ({"1": "follower", "2": "leader", "3": "not serving (no quorum)"}, False, 2),
+])
+def test_ensemble_assessment(modes, healthy, leader):
+    assert zookeeper_ensemble.assess(modes) == (healthy, leader)
+
+
+def test_mode_of_an_unreachable_node():
+    assert zookeeper_ensemble.mode_of("127.0.0.1", 1).startswith("unreachable")
+
+
+# --- unit_state ----------------------------------------------------------------------------
+
+def test_newest_input_ignores_missing_files_and_does_not_follow_links(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.write_text("a")
+    new.write_text("b")
+    os.utime(old, (1000, 1000))
+    os.utime(new, (2000, 2000))
+    link = tmp_path / "link"
+    link.symlink_to(new)
+    os.utime(link, (1500, 1500), follow_symlinks=False)
+    path, mtime = unit_state.newest_input([str(old), str(link), str(tmp_path / "missing")])
+    assert (path, mtime) == (str(link), 1500)
+
+
+def test_process_start_of_this_process_is_in_the_past():
+    import time
+
+    started = unit_state.process_start(os.getpid())
+    assert started is not None
+    assert started <= time.time()
+    assert unit_state.process_start(2**22 + 12345) is None
+
+
+# --- host_probe and config_files through the module interface -------------------------------
+
+def test_host_probe_reads_and_stats_without_changing_anything(tmp_path):
+    (tmp_path / "myid").write_text("3\n")
+    (tmp_path / "dir").mkdir(mode=0o750)
+    result = run_module("host_probe", {"read": [str(tmp_path / "myid"), str(tmp_path / "none")],
+                                       "stat": [str(tmp_path / "dir"), str(tmp_path / "none")],
+                                       "users": ["root", "no-such-user-here"]}, tmp_path)
+    assert result["changed"] is False
+    assert result["files"] == {str(tmp_path / "myid"): "3\n", str(tmp_path / "none"): None}
+    assert result["paths"][str(tmp_path / "dir")]["isdir"] is True
+    assert result["paths"][str(tmp_path / "dir")]["mode"] == "0750"
+    assert result["paths"][str(tmp_path / "none")] == {"exists": False}
+    assert result["users"] == {"root": True, "no-such-user-here": False}
+    assert result["mem_total_mb"] > 0
+
+
+def test_config_files_writes_only_what_differs(tmp_path):
+    owner = pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(os.getgid()).gr_name
+    same, other = tmp_path / "same.cfg", tmp_path / "other.cfg"
+    same.write_text("a=1\n")
+    os.chmod(same, 0o640)
+    os.utime(same, (1000, 1000))
+    files = [{"path": str(same), "content": "a=1\n", "owner": owner, "group": group, "mode": "0640"},
+             {"path": str(other), "content": "b=2\n", "owner": owner, "group": group, "mode": "0600"}]
+    result = run_module("config_files", {"files": files}, tmp_path)
+    assert result["changed"] is True
+    assert result["changed_files"] == [str(other)]
+    assert other.read_text() == "b=2\n"
+    assert oct(other.stat().st_mode & 0o777) == "0o600"
+    assert same.stat().st_mtime == 1000
+    again = run_module("config_files", {"files": files}, tmp_path)
+    assert again["changed"] is False
