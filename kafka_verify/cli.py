@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds a send may take before it counts as failed (60)")
     parser.add_argument("--connect-timeout", type=positive_float, default=15.0,
                         help="seconds to reach the cluster before giving up (15)")
+    parser.add_argument("--wait-healthy", type=float, default=30.0,
+                        help="seconds to wait for a healthy cluster before starting (30); a read-back "
+                             "(--consume-only) goes on after the wait even if it is not healthy")
     parser.add_argument("--consume-timeout", type=positive_float, default=60.0,
                         help="seconds without progress before reading gives up (60)")
     parser.add_argument("--produce-only", action="store_true", help="write and save the acknowledgements to --state")
@@ -185,7 +188,7 @@ class Verifier:
         else:
             replication = self.prepare_topics(names)
         self.report["topics"] = names
-        before = self.wait_healthy(names, replication, 0 if self.args.consume_only else 30)
+        before = self.wait_healthy(names, replication, max(self.args.wait_healthy, 0))
         self.report["cluster_before"] = before.as_dict()
         if not before.ok and not self.args.consume_only:
             raise VerifyError(UNHEALTHY, "cluster unhealthy before writing: " + "; ".join(before.problems()))
@@ -213,7 +216,8 @@ class Verifier:
             accounting = account(self.run_id, produced.sent, produced.acks, produced.failed, consumed.reads, offline)
             self.report["pending_partitions"] = consumed.pending
             self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
-        self.report["produce"] = rates(len(produced.acks), produced.bytes_acked, produced.seconds)
+        if produced.started:
+            self.report["produce"] = rates(len(produced.acks), produced.bytes_acked, produced.seconds)
         self.report["failures"] = produced.failures
         self.report["longest_ack_stall_s"] = round(
             longest_stall(produced.started, [a.acked_at for a in produced.acks], produced.finished), 3) \
