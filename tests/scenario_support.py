@@ -45,12 +45,17 @@ def host(name: str) -> Any:
     return testinfra.get_host(f"ansible://{name}?ansible_inventory={inventory()}")
 
 
-def run_playbook(playbook: str, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run one of the project's playbooks against the scenario's hosts; prints its duration."""
-    command = ["ansible-playbook", "-i", inventory(), str(PROJECT / "playbooks" / playbook), *args]
+def run_playbook(playbook: str, *args: str, timeout: int = 900, env: dict[str, str] | None = None,
+                 inventories: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run one of the project's playbooks against the scenario's hosts (plus any extra inventory
+    sources); prints its duration."""
+    command = ["ansible-playbook", "-i", inventory()]
+    for extra in inventories:
+        command += ["-i", extra]
+    command += [str(PROJECT / "playbooks" / playbook), *args]
     started = time.monotonic()
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False,
-                            cwd=PROJECT)
+                            cwd=PROJECT, env={**os.environ, **(env or {})})
     print(f"\n$ {shlex.join(command)}\n  -> rc {result.returncode} in {time.monotonic() - started:.1f} s")
     return result
 
@@ -103,3 +108,14 @@ def zookeeper_mode(target: Any, port: int = 2181) -> str:
     script = (f"import socket; s = socket.create_connection(('127.0.0.1', {port}), 3); s.sendall(b'srvr'); "
               "print([l for l in s.makefile().read().splitlines() if l.startswith('Mode:')][0][6:])")
     return target.check_output(f'python3 -c "{script}"')
+
+
+def task_results(json_output: str, task_name: str) -> list[dict[str, Any]]:
+    """Results of a task, by name, from the output of the json stdout callback."""
+    data, _ = json.JSONDecoder().raw_decode(json_output[json_output.index("{"):])
+    found = []
+    for play in data["plays"]:
+        for task in play["tasks"]:
+            if task["task"]["name"].endswith(task_name):
+                found.extend(task["hosts"].values())
+    return found

@@ -1,0 +1,77 @@
+"""Three brokers on one host, as in the course, with replication factor 3 across them."""
+
+import json
+
+import pytest
+from scenario_support import host, process_started, properties, recap, run_playbook, verifier, zookeeper_mode
+
+BROKERS = {"server": (0, 9092), "server-one": (1, 9093), "server-two": (2, 9094)}
+BOOTSTRAP = "hadoop-master:9092,hadoop-master:9093,hadoop-master:9094"
+
+
+@pytest.fixture(scope="module")
+def target():
+    return host("hadoop-master")
+
+
+def test_zookeeper_runs_standalone(target):
+    assert target.service("zookeeper").is_running
+    assert zookeeper_mode(target) == "standalone"
+
+
+@pytest.mark.parametrize("name", sorted(BROKERS))
+def test_each_broker_has_its_unit_port_config_and_log_dir(target, name):
+    broker_id, port = BROKERS[name]
+    service = target.service(f"kafka@{name}")
+    assert service.is_running
+    assert service.is_enabled
+    assert target.socket(f"tcp://0.0.0.0:{port}").is_listening
+    config = properties(target, f"/etc/kafka/{name}.properties")
+    assert config["broker.id"] == str(broker_id)
+    assert config["listeners"] == f"PLAINTEXT://:{port}"
+    assert config["advertised.listeners"] == f"PLAINTEXT://hadoop-master:{port}"
+    assert config["log.dirs"] == f"/var/lib/kafka/{name}"
+    assert properties(target, f"/var/lib/kafka/{name}/meta.properties")["broker.id"] == str(broker_id)
+    assert target.file(f"/var/log/kafka/{name}/server.log").exists
+
+
+def test_archives_were_copied_from_the_controller(target):
+    assert target.file("/var/cache/kafka-toolkit/kafka_2.13-3.9.2.tgz").exists
+    assert target.file("/opt/kafka").linked_to == "/opt/kafka_2.13-3.9.2"
+
+
+def test_jps_lists_three_brokers(target):
+    assert target.check_output("jps -l").count("kafka.Kafka") == 3
+
+
+def test_replication_factor_three_round_trip(target):
+    describe = target.check_output("kafka-topics.sh --bootstrap-server hadoop-master:9093 --describe "
+                                   "--topic Hello-Kafka")
+    isr = [line.split("Isr: ")[1].split()[0] for line in describe.splitlines() if "Isr: " in line]
+    assert len(isr) == 3
+    assert all(len(members.split(",")) == 3 for members in isr)
+    target.check_output("echo single-host-hello | kafka-console-producer.sh --bootstrap-server hadoop-master:9094 "
+                        "--topic Hello-Kafka --producer-property acks=all")
+    output = target.check_output("kafka-console-consumer.sh --bootstrap-server hadoop-master:9092 --topic Hello-Kafka "
+                                 "--from-beginning --max-messages 1 --timeout-ms 30000")
+    assert output.strip() == "single-host-hello"
+    rc, report = verifier(target, "--bootstrap-servers", BOOTSTRAP, "--expect-brokers", "0,1,2", "--topics", "2",
+                          "--messages", "5000")
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+
+
+def test_a_property_of_one_broker_restarts_only_that_broker(target):
+    before = {name: process_started(target, f"kafka@{name}") for name in BROKERS}
+    changed = [{"name": name, "id": broker_id, "port": port} for name, (broker_id, port) in BROKERS.items()]
+    changed[1]["properties"] = {"num.io.threads": 6}
+    extra = json.dumps({"kafka_brokers": changed})
+    result = run_playbook("cluster.yml", "--extra-vars", extra)
+    assert result.returncode == 0, result.stdout[-3000:]
+    after = {name: process_started(target, f"kafka@{name}") for name in BROKERS}
+    assert after["server-one"] > before["server-one"]
+    assert after["server"] == before["server"]
+    assert after["server-two"] == before["server-two"]
+    assert properties(target, "/etc/kafka/server-one.properties")["num.io.threads"] == "6"
+    again = run_playbook("cluster.yml", "--extra-vars", extra)
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values())
