@@ -20,3 +20,19 @@ def test_every_acknowledged_message_is_read_back():
     assert after["under_replicated"] == []
     assert after["offline"] == []
     assert sorted(after["leaders_per_broker"]) == ["1", "2", "3"]
+
+
+def test_continuous_mode_accounts_for_everything_and_reports_stalls():
+    rc, report = verifier(host("hadoop-master"), "--bootstrap-servers", BOOTSTRAP, "--topic-prefix",
+                          "verify-continuous", "--topics", "2", "--duration", "10", "--rate", "400")
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["acked"] >= 3000
+    assert report["counts"]["lost"] == 0
+    assert report["longest_ack_stall_s"] < 5
+
+
+def test_replication_factor_above_the_broker_count_is_bad_input():
+    rc, report = verifier(host("hadoop-master"), "--bootstrap-servers", BOOTSTRAP, "--topic", "verify-too-wide",
+                          "--replication-factor", "4", "--messages", "10")
+    assert rc == 2
+    assert "exceeds the 3 registered brokers" in report["reason"]
