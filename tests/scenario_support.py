@@ -55,7 +55,8 @@ def run_playbook(playbook: str, *args: str, timeout: int = 900, env: dict[str, s
     command += [str(PROJECT / "playbooks" / playbook), *args]
     started = time.monotonic()
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False,
-                            cwd=PROJECT, env={**os.environ, **(env or {})})
+                            cwd=PROJECT,
+                            env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1", **(env or {})})
     print(f"\n$ {shlex.join(command)}\n  -> rc {result.returncode} in {time.monotonic() - started:.1f} s")
     return result
 

@@ -147,6 +147,28 @@ def zookeeper_host_errors(node: dict, myid_on_disk: str | None, myid_path: str) 
     return []
 
 
+def zookeeper_membership_errors(configs: Mapping[str, str | None], nodes: list[dict],
+                                group: str = "zookeeper") -> list[str]:
+    """Refuse to change the ensemble's membership by more than one server in a run.
+
+    configs maps a host to its zoo.cfg on disk (None where there is none yet). One server added
+    or removed at a time cannot split the ensemble: the old and the new majorities always
+    overlap. Two or more at once can form two quorums that each elect a leader."""
+    wanted = {str(node["id"]) for node in nodes}
+    errors = []
+    for host, content in sorted(configs.items()):
+        if not content:
+            continue
+        running = {key.split(".", 1)[1] for key in parse_properties(content) if key.startswith("server.")}
+        if running and len(running ^ wanted) > 1:
+            errors.append(
+                f"group '{group}' on {host}: its zoo.cfg has servers {sorted(running, key=int)} and the inventory "
+                f"{sorted(wanted, key=int)}. Changing more than one member in a run can split the ensemble. Fix: "
+                f"add or remove one host at a time and run between steps (an even size in between needs "
+                f"zookeeper_allow_even_ensemble: true); stop a removed node before taking it out.")
+    return errors
+
+
 def zookeeper_connect(nodes: list[dict], chroot: str = "") -> str:
     """host:port,host:port[/chroot] for clients of the ensemble."""
     servers = ",".join(f"{n['address']}:{n['client_port']}" for n in nodes)
@@ -431,6 +453,7 @@ class FilterModule:
             "zookeeper_inventory_errors": zookeeper_inventory_errors,
             "zookeeper_host_errors": zookeeper_host_errors,
             "zookeeper_connect": zookeeper_connect,
+            "zookeeper_membership_errors": zookeeper_membership_errors,
             "zookeeper_server_properties": zookeeper_server_properties,
             "kafka_brokers": kafka_brokers,
             "kafka_inventory_errors": kafka_inventory_errors,

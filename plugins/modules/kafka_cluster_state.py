@@ -43,6 +43,9 @@ options:
     description: The cluster's min.insync.replicas, for I(stopping).
     type: int
     default: 1
+  holding_nothing:
+    description: Broker id that must hold no replica of any partition (before it is stopped for good).
+    type: int
   timeout:
     description: Seconds to wait for the conditions; 0 checks once.
     type: int
@@ -77,6 +80,10 @@ offline:
   returned: always
 at_risk:
   description: With I(stopping), partitions that would fall below min.insync.replicas.
+  type: list
+  returned: always
+held:
+  description: With I(holding_nothing), partitions that still have a replica on that broker.
   type: list
   returned: always
 """
@@ -178,8 +185,8 @@ def fetch_metadata(address: str, timeout: float = 5.0) -> dict:
         return parse_metadata(receive(conn, size), correlation_id)
 
 
-def summarize(metadata: dict, stopping: int | None, min_isr: int) -> dict:
-    under, offline, at_risk, count = [], [], [], 0
+def summarize(metadata: dict, stopping: int | None, min_isr: int, holding: int | None = None) -> dict:
+    under, offline, at_risk, held, count = [], [], [], [], 0
     for topic in metadata["topics"]:
         for part in topic["partitions"]:
             count += 1
@@ -190,6 +197,8 @@ def summarize(metadata: dict, stopping: int | None, min_isr: int) -> dict:
                 under.append(name)
             if stopping is not None and stopping in part["isr"] and len(part["isr"]) - 1 < min_isr:
                 at_risk.append(f"{name} (isr {part['isr']})")
+            if holding is not None and holding in part["replicas"]:
+                held.append(name)
     return {
         "brokers": sorted(b["id"] for b in metadata["brokers"]),
         "controller": metadata["controller"],
@@ -198,6 +207,7 @@ def summarize(metadata: dict, stopping: int | None, min_isr: int) -> dict:
         "under_replicated": sorted(under),
         "offline": sorted(offline),
         "at_risk": sorted(at_risk),
+        "held": sorted(held),
     }
 
 
@@ -223,6 +233,7 @@ def main() -> None:
             "expect_brokers": {"type": "list", "elements": "int", "default": []},
             "require_in_sync": {"type": "bool", "default": False},
             "stopping": {"type": "int"},
+            "holding_nothing": {"type": "int"},
             "min_insync_replicas": {"type": "int", "default": 1},
             "timeout": {"type": "int", "default": 120},
         },
@@ -236,7 +247,8 @@ def main() -> None:
         errors = []
         for address in params["bootstrap"]:
             try:
-                state = summarize(fetch_metadata(address), params["stopping"], params["min_insync_replicas"])
+                state = summarize(fetch_metadata(address), params["stopping"], params["min_insync_replicas"],
+                                  params["holding_nothing"])
                 break
             except (OSError, ValueError, struct.error) as error:
                 errors.append(f"{address}: {error}")
@@ -252,6 +264,9 @@ def main() -> None:
     if not found and state["at_risk"]:
         found = [f"stopping broker {params['stopping']} would leave {len(state['at_risk'])} partitions "
                  f"below min.insync.replicas={params['min_insync_replicas']}: {', '.join(state['at_risk'][:10])}"]
+    if not found and state["held"]:
+        found = [f"broker {params['holding_nothing']} still holds replicas of {len(state['held'])} partitions: "
+                 f"{', '.join(state['held'][:20])}; move them away first (playbooks/decommission.yml does)"]
     if found:
         module.fail_json(msg="; ".join(found) + f" (waited {state['waited']} s)", **state)
     module.exit_json(changed=False, **state)

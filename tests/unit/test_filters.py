@@ -212,3 +212,14 @@ def test_parse_properties_and_paths_to_fix():
     probed = {"/a": {"exists": True, "isdir": True, "owner": "k", "group": "k", "mode": "0750"},
               "/b": {"exists": True, "isdir": True, "owner": "root", "group": "k", "mode": "0750"}}
     assert paths_to_fix(wanted, probed) == [wanted[1]]
+
+
+def test_zookeeper_membership_changes_one_server_at_a_time():
+    from kafka_toolkit import zookeeper_membership_errors
+
+    three = "server.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n"
+    nodes = [{"id": i} for i in (1, 2, 3, 4)]
+    assert zookeeper_membership_errors({"a": three, "d": None}, nodes) == []
+    assert zookeeper_membership_errors({"a": three}, nodes[:2]) == []
+    errors = zookeeper_membership_errors({"a": three}, [*nodes, {"id": 5}])
+    assert "zoo.cfg has servers ['1', '2', '3'] and the inventory ['1', '2', '3', '4', '5']" in errors[0]

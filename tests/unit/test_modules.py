@@ -171,3 +171,12 @@ def test_config_files_writes_only_what_differs(tmp_path):
     assert same.stat().st_mtime == 1000
     again = run_module("config_files", {"files": files}, tmp_path)
     assert again["changed"] is False
+
+
+def test_a_broker_that_still_holds_replicas_is_reported():
+    data = metadata_response(1, [(1, "a", 1), (2, "b", 1), (4, "d", 1)], 1,
+                             [("t", [(0, 1, [1, 4], [1, 4]), (1, 2, [2, 1], [2, 1])])])
+    metadata = kafka_cluster_state.parse_metadata(data, 1)
+    assert kafka_cluster_state.summarize(metadata, None, 1, 4)["held"] == ["t-0"]
+    assert kafka_cluster_state.summarize(metadata, None, 1, 2)["held"] == ["t-1"]
+    assert kafka_cluster_state.summarize(metadata, None, 1, 3)["held"] == []
