@@ -284,6 +284,23 @@ def kafka_inventory_errors(brokers: list[dict], group: str = "kafka") -> list[st
     return errors
 
 
+def unknown_properties(properties: Mapping[str, Any], known: str | list[str],
+                       prefixes: tuple[str, ...] = ("listener.name.",)) -> list[str]:
+    """Property names not in the known list (one per line, # comments), with the closest known
+    name where one looks like a typo."""
+    import difflib
+
+    names = known.splitlines() if isinstance(known, str) else list(known)
+    names = [name.strip() for name in names if name.strip() and not name.startswith("#")]
+    found = []
+    for key in sorted(properties):
+        if key in names or key.startswith(prefixes):
+            continue
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
+        found.append(f"{key} (did you mean {close[0]}?)" if close else key)
+    return found
+
+
 def reserved_property_errors(overrides: Mapping[str, Mapping[str, Any]], reserved: list[str] | tuple[str, ...],
                              host: str, fix: str) -> list[str]:
     """Properties the role derives itself must not come from a free-form properties dict."""
@@ -465,4 +482,5 @@ class FilterModule:
             "paths_to_fix": paths_to_fix,
             "kafka_topic_errors": kafka_topic_errors,
             "reserved_property_errors": reserved_property_errors,
+            "unknown_properties": unknown_properties,
         }

@@ -223,3 +223,12 @@ def test_zookeeper_membership_changes_one_server_at_a_time():
     assert zookeeper_membership_errors({"a": three}, nodes[:2]) == []
     errors = zookeeper_membership_errors({"a": three}, [*nodes, {"id": 5}])
     assert "zoo.cfg has servers ['1', '2', '3'] and the inventory ['1', '2', '3', '4', '5']" in errors[0]
+
+
+def test_unknown_properties_with_a_suggestion():
+    from kafka_toolkit import unknown_properties
+
+    known = "# names\nnum.io.threads\nlog.retention.hours\n"
+    props = {"num.io.threads": 8, "log.retention.hour": 1, "listener.name.internal.ssl.keystore.location": "/k",
+             "made.up": 1}
+    assert unknown_properties(props, known) == ["log.retention.hour (did you mean log.retention.hours?)", "made.up"]

@@ -5,12 +5,13 @@
 # each with a .sha512 beside it. An archive whose recipe has not changed is reused.
 #
 # Usage: tools/archives/build.sh [MIRROR_DIR]
-# Versions: KAFKA_VERSION (3.9.2), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6).
+# Versions: KAFKA_VERSIONS (3.9.2 3.9.1: the release the roles install, and the one the upgrade
+# test starts from), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 mirror=$(mkdir -p "${1:-$here/../../build/mirror}" && cd "${1:-$here/../../build/mirror}" && pwd)
-kafka_version=${KAFKA_VERSION:-3.9.2}
+kafka_versions=${KAFKA_VERSIONS:-${KAFKA_VERSION:-3.9.2 3.9.1}}
 scala_version=${KAFKA_SCALA_VERSION:-2.13}
 zookeeper_version=${ZOOKEEPER_VERSION:-3.8.6}
 
@@ -55,7 +56,9 @@ build_one() {
   echo "built   $archive"
 }
 
-build_one kafka "$kafka_version" "kafka_$scala_version-$kafka_version" \
-  "$mirror/kafka/$kafka_version/kafka_$scala_version-$kafka_version.tgz" libs kafka.version
+for kafka_version in $kafka_versions; do
+  build_one kafka "$kafka_version" "kafka_$scala_version-$kafka_version" \
+    "$mirror/kafka/$kafka_version/kafka_$scala_version-$kafka_version.tgz" libs kafka.version
+done
 build_one zookeeper "$zookeeper_version" "apache-zookeeper-$zookeeper_version-bin" \
   "$mirror/zookeeper/zookeeper-$zookeeper_version/apache-zookeeper-$zookeeper_version-bin.tar.gz" lib zookeeper.version
