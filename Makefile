@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 INVENTORY ?= inventories/lab
-SCENARIOS ?= lab zookeeper default single-host scale-out
+SCENARIOS ?= lab zookeeper default single-host scale-out reliability
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
 .PHONY: help setup archives image lab lab-up deploy verify lab-down test lint unit smoke molecule clean

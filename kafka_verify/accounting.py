@@ -133,3 +133,13 @@ def consume_targets(acks: list[Ack]) -> tuple[dict[Partition, int], dict[Partiti
         first[partition] = min(first.get(partition, ack.offset), ack.offset)
         last[partition] = max(last.get(partition, ack.offset), ack.offset)
     return first, last
+
+
+def acks_per_second(started: float, ack_times: list[float]) -> list[int]:
+    """Acknowledgements counted in each second after production started."""
+    counts: list[int] = []
+    for moment in ack_times:
+        second = max(int(moment - started), 0)
+        counts.extend([0] * (second + 1 - len(counts)))
+        counts[second] += 1
+    return counts

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from kafka_verify import __version__
-from kafka_verify.accounting import Accounting, Ack, account, consume_targets, longest_stall
+from kafka_verify.accounting import Accounting, Ack, account, acks_per_second, consume_targets, longest_stall
 from kafka_verify.errors import BAD_ARGUMENTS, DATA_LOSS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
 from kafka_verify.health import Health, assess, leader_spread
 from kafka_verify.topics import TopicSpec, describe, plan
@@ -130,8 +130,14 @@ class Verifier:
                 from error
 
     def health(self, topics: list[str], replication: dict[str, int]) -> Health:
-        self.cluster = self.admin.describe_cluster()
-        described = self.admin.describe_topics(topics) if topics else []
+        from kafka.errors import KafkaError
+
+        try:
+            self.cluster = self.admin.describe_cluster()
+            described = self.admin.describe_topics(topics) if topics else []
+        except (KafkaError, OSError) as error:
+            return Health(cluster_id=None, controller=-1, brokers=[],
+                          error=f"the cluster did not describe itself ({error.__class__.__name__})")
         return assess(self.cluster, described, self.args.expect_brokers, replication)
 
     def wait_healthy(self, topics: list[str], replication: dict[str, int], seconds: float) -> Health:
@@ -218,6 +224,8 @@ class Verifier:
             self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
         if produced.started:
             self.report["produce"] = rates(len(produced.acks), produced.bytes_acked, produced.seconds)
+            self.report["produce_started_epoch"] = round(produced.started_epoch, 3)
+            self.report["acks_per_second"] = acks_per_second(produced.started, [a.acked_at for a in produced.acks])
         self.report["failures"] = produced.failures
         self.report["longest_ack_stall_s"] = round(
             longest_stall(produced.started, [a.acked_at for a in produced.acks], produced.finished), 3) \

@@ -19,14 +19,15 @@ class Health:
     wrong_replication: list[str] = field(default_factory=list)
     leaders: dict[int, int] = field(default_factory=dict)
     partitions: int = 0
+    error: str = ""
 
     @property
     def ok(self) -> bool:
         return not (self.missing_brokers or self.offline or self.under_replicated or self.wrong_replication
-                    or self.controller < 0)
+                    or self.controller < 0 or self.error)
 
     def problems(self) -> list[str]:
-        found = []
+        found = [self.error] if self.error else []
         if self.missing_brokers:
             found.append(f"brokers {self.missing_brokers} are not registered (registered: {self.brokers})")
         if self.controller < 0:
@@ -47,6 +48,7 @@ class Health:
             "missing_brokers": self.missing_brokers, "partitions": self.partitions, "offline": self.offline,
             "under_replicated": self.under_replicated, "wrong_replication": self.wrong_replication,
             "leaders_per_broker": {str(k): v for k, v in sorted(self.leaders.items())},
+            "error": self.error,
             "ok": self.ok,
         }
 

@@ -19,6 +19,7 @@ class Produced:
     failures: dict[str, int] = field(default_factory=dict)
     started: float = 0.0
     finished: float = 0.0
+    started_epoch: float = 0.0
     bytes_acked: int = 0
 
     @property
@@ -83,7 +84,9 @@ class Producer:
             self._producer.flush(timeout=timeout)
         except Exception as error:  # noqa: BLE001 - unsent records are counted below
             self._failed(error)
-        self._producer.close(timeout=5)
+        # Records still unsent after flush were counted as failed; closing must not lose the report.
+        with contextlib.suppress(Exception):
+            self._producer.close(timeout=5)
         self.result.finished = time.monotonic()
         return self.result
 
@@ -95,6 +98,7 @@ def produce(bootstrap: list[str], run_id: str, topics: list[str], per_topic: int
     the topics for duration seconds (continuous mode)."""
     producer = Producer(bootstrap, run_id, size, delivery_timeout_ms)
     producer.result.started = time.monotonic()
+    producer.result.started_epoch = time.time()
     seq = dict.fromkeys(topics, 0)
     index = 0
     while True:

@@ -120,3 +120,31 @@ def task_results(json_output: str, task_name: str) -> list[dict[str, Any]]:
             if task["task"]["name"].endswith(task_name):
                 found.extend(task["hosts"].values())
     return found
+
+
+def start_verifier(target: Any, name: str, *args: str) -> None:
+    """Start kafka-verify in the background on a host; wait_verifier collects its report."""
+    command = "kafka-verify --json " + " ".join(shlex.quote(a) for a in args)
+    target.check_output(f"rm -f /root/{name}.json /root/{name}.rc; nohup sh -c '{command} > /root/{name}.out "
+                        f"2>/root/{name}.err; echo $? > /root/{name}.rc; mv /root/{name}.out /root/{name}.json' "
+                        f">/dev/null 2>&1 &")
+
+
+def wait_verifier(target: Any, name: str, timeout: float = 600) -> tuple[int, dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while not target.file(f"/root/{name}.json").exists:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"kafka-verify {name} did not finish in {timeout} s")
+        time.sleep(2)
+    rc = int(target.file(f"/root/{name}.rc").content_string.strip())
+    text = target.file(f"/root/{name}.json").content_string
+    return rc, json.loads(text) if text.strip() else {}
+
+
+def cluster_state(target: Any, bootstrap: str, expect: str = "", in_sync: bool = False,
+                  timeout: int = 0) -> dict[str, Any]:
+    """The kafka_cluster_state module run on a host; waited says how long the conditions took."""
+    args = f"bootstrap={bootstrap} timeout={timeout} require_in_sync={in_sync}"
+    if expect:
+        args += f" expect_brokers={expect}"
+    return target.ansible("kafka_cluster_state", args, check=False)

@@ -85,3 +85,10 @@ def test_consume_targets():
     first, last = consume_targets(acks(*BASE))
     assert first == {("t", 0): 10, ("t", 1): 5}
     assert last == {("t", 0): 11, ("t", 1): 5}
+
+
+def test_acks_per_second():
+    from kafka_verify.accounting import acks_per_second
+
+    assert acks_per_second(10.0, [10.2, 10.9, 12.5]) == [2, 0, 1]
+    assert acks_per_second(10.0, []) == []

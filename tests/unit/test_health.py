@@ -46,3 +46,11 @@ def test_no_controller():
 
 def test_leader_spread_uneven():
     assert leader_spread({1: 3, 2: 0, 3: 0}) == 3.0
+
+
+def test_an_error_makes_the_cluster_unhealthy():
+    from kafka_verify.health import Health
+
+    health = Health(cluster_id=None, controller=-1, brokers=[], error="the cluster did not describe itself")
+    assert not health.ok
+    assert health.problems()[0] == "the cluster did not describe itself"

@@ -1,0 +1,168 @@
+"""Faults while the verifier writes continuously with acks=all (replication factor 3,
+min.insync.replicas 2). Each reports messages acknowledged, lost (must be 0), duplicated, the
+longest acknowledgement stall and the time until every ISR is full again; each is bounded in
+time and leaves the cluster as it found it."""
+
+import subprocess
+import time
+
+import pytest
+from scenario_support import (
+    cluster_state,
+    group,
+    host,
+    hostvars,
+    run_playbook,
+    start_verifier,
+    wait_verifier,
+    zookeeper_mode,
+)
+
+BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
+NETWORK = "molecule-reliability"
+FIGURES = []
+
+
+def client():
+    return host("hadoop-master")
+
+
+def broker_host(broker_id):
+    return next(name for name in group("kafka") if hostvars(name)["kafka_broker_id"] == broker_id)
+
+
+def heal_seconds():
+    """Seconds until every broker is back and every partition fully in sync (fails after 180)."""
+    state = cluster_state(client(), BOOTSTRAP, expect="1,2,3", in_sync=True, timeout=180)
+    assert not state.get("failed"), state.get("msg")
+    return state["waited"]
+
+
+def run_fault(name, fault, *verifier_args, duration=60):
+    assert heal_seconds() < 1, "the cluster must be healthy before a fault"
+    start_verifier(client(), name, "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", f"fault-{name}",
+                   "--topics", "1", "--partitions", "6", "--duration", str(duration), "--rate", "200",
+                   "--consume-timeout", "120", *verifier_args)
+    time.sleep(5)
+    details = fault() or {}
+    healed = heal_seconds()
+    rc, report = wait_verifier(client(), name, timeout=duration + 400)
+    counts = report.get("counts", {})
+    figure = {"fault": name, "acked": counts.get("acked"), "failed": counts.get("failed"), "lost": counts.get("lost"),
+              "duplicated": counts.get("duplicated"), "longest_ack_stall_s": report.get("longest_ack_stall_s"),
+              "isr_full_again_after_s": healed, **details}
+    FIGURES.append(figure)
+    print(f"\n{figure}")
+    return rc, report
+
+
+def leader_of_first_partition(topic):
+    state = client().check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --describe --topic {topic}")
+    line = next(line for line in state.splitlines() if "Partition: 0" in line)
+    return int(line.split("Leader: ")[1].split()[0])
+
+
+def test_sigkill_the_partition_leader_three_times():
+    def fault():
+        kills, heals = [], []
+        for _ in range(3):
+            leader = leader_of_first_partition("fault-kill-1")
+            host(broker_host(leader)).check_output("systemctl kill -s SIGKILL kafka@server")
+            kills.append(leader)
+            time.sleep(1)
+            heals.append(heal_seconds() + 1)
+            time.sleep(3)
+        return {"killed_brokers": kills, "isr_full_after_each_kill_s": heals}
+
+    rc, report = run_fault("kill", fault, duration=90)
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+    assert report["counts"]["duplicated"] == 0
+
+
+def test_stop_the_zookeeper_leader():
+    def fault():
+        leader = next(name for name in group("zookeeper") if zookeeper_mode(host(name)) == "leader")
+        host(leader).check_output("systemctl stop zookeeper")
+        time.sleep(20)
+        host(leader).check_output("systemctl start zookeeper")
+        return {"stopped_zookeeper": leader}
+
+    rc, report = run_fault("zkleader", fault, duration=45)
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+    modes = sorted(zookeeper_mode(host(name)) for name in group("zookeeper"))
+    assert modes == ["follower", "follower", "leader"]
+
+
+def test_cut_one_broker_off_the_network_for_30_seconds():
+    victim = "hadoop-slave2"
+    template = f'{{{{(index .NetworkSettings.Networks "{NETWORK}").IPAddress}}}}'
+    address = subprocess.run(["docker", "inspect", "-f", template, victim], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    seen = {}
+
+    def fault():
+        subprocess.run(["docker", "network", "disconnect", NETWORK, victim], check=True)
+        try:
+            time.sleep(25)
+            state = cluster_state(client(), "hadoop-master:9092,hadoop-slave1:9092")
+            seen["under_replicated_while_cut"] = len(state.get("under_replicated", []))
+            time.sleep(5)
+        finally:
+            subprocess.run(["docker", "network", "connect", "--ip", address, "--alias", victim, NETWORK, victim],
+                           check=True)
+        return seen
+
+    rc, report = run_fault("partition", fault, duration=50)
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+    assert seen["under_replicated_while_cut"] > 0, "the ISR should have shrunk while the broker was cut off"
+
+
+def test_rolling_restart_of_every_broker():
+    def fault():
+        result = run_playbook("rolling-restart.yml", "-e", "rolling_restart=kafka")
+        assert result.returncode == 0, result.stdout[-3000:]
+        return {}
+
+    rc, report = run_fault("rolling", fault, duration=60)
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+    assert report["counts"]["duplicated"] == 0
+
+
+def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
+    window = {}
+
+    def fault():
+        for name in ("hadoop-slave1", "hadoop-slave2"):
+            host(name).check_output("systemctl stop kafka@server")
+        window["down_from"] = time.time()
+        time.sleep(20)
+        window["down_until"] = time.time()
+        for name in ("hadoop-slave1", "hadoop-slave2"):
+            host(name).check_output("systemctl start kafka@server")
+        return {}
+
+    rc, report = run_fault("majority", fault, "--delivery-timeout", "8", duration=35)
+    counts = report["counts"]
+    assert counts["lost"] == 0
+    assert counts["failed"] > 0, "with one broker left, acks=all sends must fail"
+    started = report["produce_started_epoch"]
+    # Five seconds of grace after the second broker stopped for in-flight requests to settle.
+    first = int(window["down_from"] - started) + 5
+    last = int(window["down_until"] - started) - 1
+    acked_while_down = sum(report["acks_per_second"][first:last])
+    FIGURES[-1]["acked_while_two_brokers_down"] = acked_while_down
+    print(f"acknowledged while two brokers were down: {acked_while_down}")
+    assert acked_while_down == 0
+    assert rc in (0, 4), report.get("reason")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_figures():
+    yield
+    print("\nfault figures:")
+    for figure in FIGURES:
+        print(f"  {figure}")
