@@ -60,7 +60,7 @@ smoke: archives
 molecule: setup archives image
 	$(TIMED) for scenario in $(SCENARIOS); do \
 	  ls molecule/$$scenario/tests/test_*.py >/dev/null 2>&1 || { echo "molecule/$$scenario has no tests"; exit 1; }; \
-	  s=$$(date +%s); molecule test -s $$scenario; echo "== molecule $$scenario: $$(( $$(date +%s) - s )) s"; \
+	  s=$$(date +%s); molecule --base-config .config/molecule/config.yml test -s $$scenario; echo "== molecule $$scenario: $$(( $$(date +%s) - s )) s"; \
 	done
 
 clean:

@@ -78,6 +78,14 @@ def process_started(target: Any, unit: str) -> int:
     return int(value)
 
 
+def assert_serving(target: Any, unit: str, port: int) -> None:
+    """The unit runs, is enabled to start at boot, and listens on its port on every address."""
+    service = target.service(unit)
+    assert service.is_running, f"{unit} is not running"
+    assert service.is_enabled, f"{unit} is not enabled"
+    assert target.socket(f"tcp://0.0.0.0:{port}").is_listening, f"{unit}: nothing listens on port {port}"
+
+
 def stop_began(target: Any, unit: str) -> int:
     """When the unit was last asked to stop (monotonic microseconds)."""
     return int(target.check_output(f"systemctl show {unit} -p ActiveExitTimestampMonotonic --value"))

@@ -1,7 +1,7 @@
 """Every host runs what the inventory says: services, ports, ids, listeners, log dirs."""
 
 import pytest
-from scenario_support import group, host, hostvars, properties, zookeeper_mode
+from scenario_support import assert_serving, group, host, hostvars, properties, zookeeper_mode
 
 KAFKA_HOSTS = group("kafka")
 ZOOKEEPER_HOSTS = group("zookeeper")
@@ -15,10 +15,7 @@ def test_the_scenario_has_the_course_hosts():
 @pytest.mark.parametrize("name", ZOOKEEPER_HOSTS)
 def test_zookeeper_runs_with_the_inventory_id(name):
     target = host(name)
-    service = target.service("zookeeper")
-    assert service.is_running
-    assert service.is_enabled
-    assert target.socket("tcp://0.0.0.0:2181").is_listening
+    assert_serving(target, "zookeeper", 2181)
     assert target.file("/var/lib/zookeeper/myid").content_string.strip() == str(hostvars(name)["zookeeper_id"])
 
 
@@ -30,10 +27,7 @@ def test_the_ensemble_has_one_leader_and_two_followers():
 @pytest.mark.parametrize("name", KAFKA_HOSTS)
 def test_broker_runs_with_its_own_identity(name):
     target = host(name)
-    service = target.service("kafka@server")
-    assert service.is_running
-    assert service.is_enabled
-    assert target.socket("tcp://0.0.0.0:9092").is_listening
+    assert_serving(target, "kafka@server", 9092)
     config = properties(target, "/etc/kafka/server.properties")
     assert config["broker.id"] == str(hostvars(name)["kafka_broker_id"])
     assert config["advertised.listeners"] == f"PLAINTEXT://{name}:9092"

@@ -3,7 +3,16 @@
 import json
 
 import pytest
-from scenario_support import host, process_started, properties, recap, run_playbook, verifier, zookeeper_mode
+from scenario_support import (
+    assert_serving,
+    host,
+    process_started,
+    properties,
+    recap,
+    run_playbook,
+    verifier,
+    zookeeper_mode,
+)
 
 BROKERS = {"server": (0, 9092), "server-one": (1, 9093), "server-two": (2, 9094)}
 BOOTSTRAP = "hadoop-master:9092,hadoop-master:9093,hadoop-master:9094"
@@ -15,17 +24,14 @@ def target():
 
 
 def test_zookeeper_runs_standalone(target):
-    assert target.service("zookeeper").is_running
+    assert_serving(target, "zookeeper", 2181)
     assert zookeeper_mode(target) == "standalone"
 
 
 @pytest.mark.parametrize("name", sorted(BROKERS))
 def test_each_broker_has_its_unit_port_config_and_log_dir(target, name):
     broker_id, port = BROKERS[name]
-    service = target.service(f"kafka@{name}")
-    assert service.is_running
-    assert service.is_enabled
-    assert target.socket(f"tcp://0.0.0.0:{port}").is_listening
+    assert_serving(target, f"kafka@{name}", port)
     config = properties(target, f"/etc/kafka/{name}.properties")
     assert config["broker.id"] == str(broker_id)
     assert config["listeners"] == f"PLAINTEXT://:{port}"

@@ -3,7 +3,7 @@
 import uuid
 
 import pytest
-from scenario_support import group, host, hostvars, zookeeper_mode
+from scenario_support import assert_serving, group, host, hostvars, zookeeper_mode
 
 NODES = group("zookeeper")
 
@@ -11,9 +11,7 @@ NODES = group("zookeeper")
 @pytest.mark.parametrize("name", NODES)
 def test_service_port_and_myid(name):
     target = host(name)
-    assert target.service("zookeeper").is_running
-    assert target.service("zookeeper").is_enabled
-    assert target.socket("tcp://0.0.0.0:2181").is_listening
+    assert_serving(target, "zookeeper", 2181)
     assert target.file("/var/lib/zookeeper/myid").content_string.strip() == str(hostvars(name)["zookeeper_id"])
     assert target.file("/etc/zookeeper/zoo.cfg").contains("^4lw.commands.whitelist=srvr,ruok,mntr$")
     assert target.file("/etc/zookeeper/zoo.cfg").contains("^admin.enableServer=false$")
