@@ -7,6 +7,7 @@ so a refused run says which variable, which host and what to do.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -288,8 +289,6 @@ def unknown_properties(properties: Mapping[str, Any], known: str | list[str],
                        prefixes: tuple[str, ...] = ("listener.name.",)) -> list[str]:
     """Property names not in the known list (one per line, # comments), with the closest known
     name where one looks like a typo."""
-    import difflib
-
     names = known.splitlines() if isinstance(known, str) else list(known)
     names = [name.strip() for name in names if name.strip() and not name.startswith("#")]
     found = []
