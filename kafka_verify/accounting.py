@@ -2,12 +2,14 @@
 
 Acknowledged means the broker confirmed the write with acks=all; a send that failed or timed
 out "may or may not" be in the log, so it is never counted as lost when absent, only reported
-when it does appear.
+when it does appear. Every send ends in exactly one of acknowledged, failed, or unresolved (its
+outcome never reported before the producer was closed), so sent = acked + failed + unresolved.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -40,6 +42,7 @@ class Accounting:
     acked: int
     failed: int
     read: int
+    unresolved: int = 0
     lost: list[Key] = field(default_factory=list)
     unavailable: list[Key] = field(default_factory=list)
     duplicated: list[Key] = field(default_factory=list)
@@ -52,11 +55,28 @@ class Accounting:
     @property
     def ok(self) -> bool:
         return not (self.lost or self.duplicated or self.reordered or self.misplaced or self.corrupted
-                    or self.unavailable)
+                    or self.unavailable or self.imbalance())
+
+    def imbalance(self) -> str | None:
+        """Why the sends do not add up, or None. Every send has exactly one outcome, so a
+        mismatch is a bug of the verifier itself, and a message it cannot account for."""
+        outcomes = (self.acked, self.failed, self.unresolved)
+        adds_up, none_negative = self.sent == sum(outcomes), min(outcomes) >= 0
+        if adds_up and none_negative:
+            return None
+        return (f"accounting does not add up: sent {self.sent} {'=' if adds_up else '!='} acked {self.acked} "
+                f"+ failed {self.failed} + unresolved {self.unresolved}"
+                f"{'' if none_negative else ' (a count below zero)'}")
+
+    @property
+    def unconfirmed(self) -> int:
+        """Sends that were not acknowledged: failed, or never resolved."""
+        return self.failed + self.unresolved
 
     def counts(self) -> dict[str, int]:
         return {
-            "sent": self.sent, "acked": self.acked, "failed": self.failed, "read": self.read,
+            "sent": self.sent, "acked": self.acked, "failed": self.failed, "unresolved": self.unresolved,
+            "read": self.read,
             "lost": len(self.lost), "unavailable": len(self.unavailable), "duplicated": len(self.duplicated),
             "reordered": len(self.reordered), "misplaced": len(self.misplaced), "corrupted": len(self.corrupted),
             "unacked_read": self.unacked_read, "foreign": self.foreign,
@@ -64,17 +84,24 @@ class Accounting:
 
 
 def account(run_id: str, sent: int, acks: list[Ack], failed: int, reads: list[Read],
-            unavailable_partitions: set[Partition] | frozenset = frozenset()) -> Accounting:
+            unavailable_partitions: Collection[Partition] = frozenset(), *, unresolved: int = 0,
+            read_up_to: Mapping[Partition, int] | None = None) -> Accounting:
     """Compare acknowledgements with the records read back.
 
-    - lost: acknowledged, never read, on a partition that could be read;
-    - unavailable: acknowledged, never read, on a partition that could not be read (offline);
+    unavailable_partitions are those nobody could read from at the end (no leader); read_up_to
+    gives, for some of them, the offset the reader had reached: it read everything before it, so
+    an acknowledged message missing there is lost even though the partition went unreadable.
+
+    - lost: acknowledged, never read, and not on an unavailable partition at or past the offset
+      the reader had reached;
+    - unavailable: acknowledged, never read, on an unavailable partition where reading stopped;
     - duplicated: read at more than one offset;
     - misplaced: read, but not at the partition and offset the acknowledgement gave;
     - reordered: a partition whose records, in offset order, do not follow send order;
     - corrupted: a record of this run whose digest does not match its content.
     """
-    result = Accounting(sent=sent, acked=len(acks), failed=failed, read=0)
+    result = Accounting(sent=sent, acked=len(acks), failed=failed, read=0, unresolved=unresolved)
+    stopped_at = {partition: (read_up_to or {}).get(partition, 0) for partition in unavailable_partitions}
     seen: dict[Key, list[Read]] = defaultdict(list)
     by_partition: dict[Partition, list[Read]] = defaultdict(list)
     for record in reads:
@@ -95,7 +122,8 @@ def account(run_id: str, sent: int, acks: list[Ack], failed: int, reads: list[Re
         acked_keys.add(key)
         copies = seen.get(key)
         if not copies:
-            if (ack.topic, ack.partition) in unavailable_partitions:
+            partition = (ack.topic, ack.partition)
+            if partition in stopped_at and ack.offset >= stopped_at[partition]:
                 result.unavailable.append(key)
             else:
                 result.lost.append(key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 import threading
 import time
@@ -13,10 +14,20 @@ import uuid
 from typing import Any
 
 from kafka_verify import __version__
-from kafka_verify.accounting import Accounting, Ack, account, acks_per_second, consume_targets, longest_stall
-from kafka_verify.errors import BAD_ARGUMENTS, DATA_LOSS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
+from kafka_verify.accounting import (
+    Accounting,
+    Ack,
+    Partition,
+    account,
+    acks_per_second,
+    consume_targets,
+    longest_stall,
+)
+from kafka_verify.errors import BAD_ARGUMENTS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
 from kafka_verify.health import Health, assess, leader_spread
 from kafka_verify.topics import TopicSpec, describe, plan
+from kafka_verify.topicspec import topic_name_collisions, topic_name_errors
+from kafka_verify.verdict import SendPolicy, judge
 
 
 def positive_int(text: str) -> int:
@@ -36,6 +47,16 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return value
+
+
+def ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1 (a fraction of the sends)")
     return value
 
 
@@ -59,8 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m kafka_verify",
         description="Prove a Kafka cluster keeps every acknowledged message: check brokers and ISR, "
                     "write unique messages with acks=all and the idempotent producer, read them all "
-                    "back and account for each one. Exit codes: 0 ok, 2 bad arguments, 3 cannot reach "
-                    "the cluster, 4 cluster unhealthy, 5 messages lost or corrupted.")
+                    "back and account for each one. Every send ends acknowledged, failed or unresolved "
+                    "(no outcome before the producer closed); by default any failed or unresolved send "
+                    "fails the run. Exit codes: 0 ok, 2 bad arguments, 3 cannot reach the cluster, "
+                    "4 cluster unhealthy (or too many sends not acknowledged), 5 messages lost or corrupted "
+                    "(or sent != acknowledged + failed + unresolved).")
     parser.add_argument("--version", action="version", version=f"kafka_verify {__version__}")
     parser.add_argument("--bootstrap-servers", default="localhost:9092", help="host:port[,host:port...]")
     parser.add_argument("--expect-brokers", type=broker_ids, default=[],
@@ -79,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=positive_float, help="continuous mode: messages per second over all topics")
     parser.add_argument("--delivery-timeout", type=positive_float, default=60.0,
                         help="seconds a send may take before it counts as failed (60)")
+    parser.add_argument("--max-failed-ratio", type=ratio, default=0.0, metavar="R",
+                        help="fraction (0 to 1) of the sends that may end failed or unresolved before the run "
+                             "fails with exit 4 (0: any such send fails the run)")
+    parser.add_argument("--expect-failures", action="store_true",
+                        help="the run causes send failures on purpose (e.g. most brokers stopped): failed and "
+                             "unresolved sends do not fail it; acknowledged messages lost still do (exit 5)")
     parser.add_argument("--connect-timeout", type=positive_float, default=15.0,
                         help="seconds to reach the cluster before giving up (15)")
     parser.add_argument("--wait-healthy", type=float, default=30.0,
@@ -103,6 +133,28 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise VerifyError(BAD_ARGUMENTS, "--produce-only and --consume-only need --state FILE")
     if args.duration and (args.produce_only or args.consume_only):
         raise VerifyError(BAD_ARGUMENTS, "continuous mode (--duration) cannot be split with --state")
+    check_topic_names(args)
+
+
+def topic_names(args: argparse.Namespace) -> list[str]:
+    if args.topic:
+        return list(dict.fromkeys(args.topic))
+    return [f"{args.topic_prefix}-{index}" for index in range(1, args.topics + 1)]
+
+
+def check_topic_names(args: argparse.Namespace) -> None:
+    """Refuse names Kafka would refuse, before anything is created or written."""
+    names = topic_names(args)
+    for name in names:
+        errors = topic_name_errors(name)
+        if errors:
+            source = f"--topic {name!r}" if args.topic else f"--topic-prefix {args.topic_prefix!r} (topic {name!r})"
+            raise VerifyError(BAD_ARGUMENTS, f"{source}: {'; '.join(errors)}")
+    collisions = topic_name_collisions(names)
+    if collisions:
+        first, second = collisions[0]
+        raise VerifyError(BAD_ARGUMENTS, f"topics {first!r} and {second!r} collide: Kafka treats '.' and '_' "
+                                         f"alike in topic names; rename one")
 
 
 class Verifier:
@@ -149,11 +201,6 @@ class Verifier:
             time.sleep(1)
 
     # -- topics ----------------------------------------------------------------------------
-    def topic_names(self) -> list[str]:
-        if self.args.topic:
-            return list(dict.fromkeys(self.args.topic))
-        return [f"{self.args.topic_prefix}-{index}" for index in range(1, self.args.topics + 1)]
-
     def prepare_topics(self, names: list[str]) -> dict[str, int]:
         """Create the missing topics; returns the replication factor each topic must show."""
         broker_count = len(self.cluster.get("brokers", []))
@@ -173,18 +220,29 @@ class Verifier:
                                                      f"as it is, or pick another --topic-prefix")
                 replication[name] = have
         if result.create:
+            self.refuse_collisions([spec.name for spec in result.create])
             self.admin.create_topics({spec.name: {"num_partitions": spec.partitions,
                                                   "replication_factor": spec.replication_factor}
                                       for spec in result.create}, wait_for_metadata=True)
         self.report["topics_created"] = [spec.name for spec in result.create]
         return replication
 
+    def refuse_collisions(self, creating: list[str]) -> None:
+        """Kafka refuses a topic whose name collides with an existing one ('.' and '_' alike);
+        say so as bad input rather than as a failed creation."""
+        present = [name for name in self.admin.list_topics() if name not in creating]
+        clashes = [(old, new) for old, new in topic_name_collisions([*present, *creating]) if old in present]
+        if clashes:
+            old, new = clashes[0]
+            raise VerifyError(BAD_ARGUMENTS, f"topic {new!r} would collide with the existing topic {old!r}: Kafka "
+                                             f"treats '.' and '_' alike in topic names; pick another name")
+
     # -- phases ----------------------------------------------------------------------------
     def run(self) -> int:
         from kafka_verify import workload
 
         self.connect()
-        names = self.topic_names()
+        names = topic_names(self.args)
         if self.args.consume_only:
             state = load_state(self.args.state)
             self.run_id = state["run_id"]
@@ -200,8 +258,7 @@ class Verifier:
             raise VerifyError(UNHEALTHY, "cluster unhealthy before writing: " + "; ".join(before.problems()))
 
         if self.args.consume_only:
-            produced = workload.Produced(sent=state["sent"], failures=state["failures"])
-            produced.acks = [Ack(*row) for row in state["acks"]]
+            produced = produced_from_state(state, workload)
         else:
             produced, consumed = self.produce_and_consume(names, workload)
             if self.args.produce_only:
@@ -214,19 +271,14 @@ class Verifier:
         after = self.health(names, replication)
         self.report["cluster_after"] = after.as_dict()
 
-        if self.args.produce_only:
-            accounting = Accounting(sent=produced.sent, acked=len(produced.acks), failed=produced.failed, read=0)
-        else:
-            offline = {(p.rsplit("-", 1)[0], int(p.rsplit("-", 1)[1])) for p in consumed.pending} \
-                if not after.ok else set()
-            accounting = account(self.run_id, produced.sent, produced.acks, produced.failed, consumed.reads, offline)
-            self.report["pending_partitions"] = consumed.pending
-            self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
+        accounting = self.tally(produced, consumed, after)
         if produced.started:
             self.report["produce"] = rates(len(produced.acks), produced.bytes_acked, produced.seconds)
             self.report["produce_started_epoch"] = round(produced.started_epoch, 3)
             self.report["acks_per_second"] = acks_per_second(produced.started, [a.acked_at for a in produced.acks])
         self.report["failures"] = produced.failures
+        self.report["max_failed_ratio"] = self.args.max_failed_ratio
+        self.report["expect_failures"] = self.args.expect_failures
         self.report["longest_ack_stall_s"] = round(
             longest_stall(produced.started, [a.acked_at for a in produced.acks], produced.finished), 3) \
             if produced.started else None
@@ -234,6 +286,18 @@ class Verifier:
         self.report["counts"] = accounting.counts()
         self.report["examples"] = examples(accounting)
         return self.verdict(accounting, after, produced)
+
+    def tally(self, produced: Any, consumed: Any, after: Health) -> Accounting:
+        if consumed is None:  # --produce-only: the read-back is a later run's
+            return Accounting(sent=produced.sent, acked=len(produced.acks), failed=produced.failed, read=0,
+                              unresolved=produced.unresolved)
+        unreadable = unreadable_partitions(consumed, after)
+        accounting = account(self.run_id, produced.sent, produced.acks, produced.failed, consumed.reads,
+                             unreadable, unresolved=produced.unresolved, read_up_to=unreadable)
+        self.report["pending_partitions"] = consumed.pending
+        self.report["unreadable_partitions"] = sorted(f"{topic}-{partition}" for topic, partition in unreadable)
+        self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
+        return accounting
 
     def produce_and_consume(self, names: list[str], workload: Any) -> tuple[Any, Any]:
         start = workload.end_offsets(self.bootstrap, names)
@@ -265,23 +329,10 @@ class Verifier:
         return produced, consumed
 
     def verdict(self, accounting: Accounting, after: Health, produced: Any) -> int:
-        if accounting.lost or accounting.corrupted or accounting.duplicated or accounting.reordered \
-                or accounting.misplaced:
-            parts = [f"{len(getattr(accounting, name))} {name}" for name in
-                     ("lost", "corrupted", "duplicated", "reordered", "misplaced") if getattr(accounting, name)]
-            return self.finish(DATA_LOSS, f"{', '.join(parts)} of {accounting.acked} acknowledged messages; "
-                                          f"check unclean.leader.election.enable, min.insync.replicas and the "
-                                          f"brokers' logs")
-        if accounting.unavailable or not after.ok:
-            detail = "; ".join(after.problems()) or "partitions could not be read"
-            unread = f"{len(accounting.unavailable)} acknowledged messages unreadable; " if accounting.unavailable \
-                else ""
-            return self.finish(UNHEALTHY, f"cluster unhealthy: {unread}{detail}; check that every broker runs "
-                                          f"and is in the ISR")
-        if not self.args.consume_only and not produced.acks:
-            return self.finish(UNHEALTHY, f"no message was acknowledged ({produced.failures}); check "
-                                          f"min.insync.replicas and that enough brokers are in sync")
-        return self.finish(OK, "every acknowledged message was read back intact, once, in order")
+        # A read-back (--consume-only) made no sends: they were judged by the run that made them.
+        policy = SendPolicy(self.args.max_failed_ratio, self.args.expect_failures, judged=not self.args.consume_only)
+        result = judge(accounting, after, policy, produced.failures, read_back=not self.args.produce_only)
+        return self.finish(result.code, result.reason)
 
     def finish(self, code: int, reason: str) -> int:
         self.report["exit_code"] = code
@@ -296,6 +347,16 @@ def rates(count: int, size: int, seconds: float) -> dict[str, float]:
             "mb_per_s": round(size / seconds / 1e6, 3)}
 
 
+def unreadable_partitions(consumed: Any, after: Health) -> dict[Partition, int]:
+    """The partitions reading stopped short on that nobody could read at the end, each with the
+    offset reading had reached (0 when unknown). Only a partition without a leader counts, in the
+    cluster's description after the run or in the reader's own metadata: whatever is missing on a
+    led partition, under-replicated or not, is lost."""
+    stuck = set(consumed.stopped_at)
+    cannot = after.unreadable(stuck) | (consumed.leaderless & stuck)
+    return {partition: consumed.stopped_at[partition] or 0 for partition in cannot}
+
+
 def examples(accounting: Accounting) -> dict[str, list]:
     return {name: [list(item) for item in getattr(accounting, name)[:5]]
             for name in ("lost", "unavailable", "duplicated", "reordered", "misplaced", "corrupted")
@@ -304,10 +365,18 @@ def examples(accounting: Accounting) -> dict[str, list]:
 
 def save_state(path: str, run_id: str, topics: list[str], replication: dict[str, int], produced: Any) -> None:
     state = {"run_id": run_id, "topics": topics, "replication": replication, "sent": produced.sent,
-             "failures": produced.failures,
+             "failures": produced.failures, "unresolved": produced.unresolved,
              "acks": [[a.topic, a.partition, a.offset, a.seq, 0.0] for a in produced.acks]}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(state, handle)
+
+
+def produced_from_state(state: dict[str, Any], workload: Any) -> Any:
+    produced = workload.Produced(sent=state["sent"], failures=state["failures"])
+    produced.acks = [Ack(*row) for row in state["acks"]]
+    # A state file from before unresolved sends were counted: they are whatever the rest leaves.
+    produced.unresolved = state.get("unresolved", produced.sent - len(produced.acks) - produced.failed)
+    return produced
 
 
 def load_state(path: str) -> dict[str, Any]:
@@ -321,6 +390,15 @@ def load_state(path: str) -> dict[str, Any]:
     return state
 
 
+def sends_line(report: dict[str, Any]) -> str:
+    counts = report["counts"]
+    outcomes = (f"{counts.get('sent', 0)} sent = {counts.get('acked', 0)} acked + {counts.get('failed', 0)} failed "
+                f"+ {counts.get('unresolved', 0)} unresolved")
+    if report.get("expect_failures"):
+        return f"{outcomes}; --expect-failures"
+    return f"{outcomes}; --max-failed-ratio {report.get('max_failed_ratio', 0.0):g}"
+
+
 def render_table(report: dict[str, Any]) -> str:
     counts = report.get("counts", {})
     lines = [f"kafka_verify run {report['run_id']} against {','.join(report['bootstrap_servers'])}"]
@@ -332,6 +410,7 @@ def render_table(report: dict[str, Any]) -> str:
         lines.append(f"  topics       {', '.join(report['topics'])}")
     if counts:
         lines.append("  messages     " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        lines.append(f"  sends        {sends_line(report)}")
     for phase in ("produce", "consume"):
         if report.get(phase):
             r = report[phase]
@@ -346,6 +425,9 @@ def render_table(report: dict[str, Any]) -> str:
         lines.append(f"  failed sends {report['failures']}")
     if report.get("pending_partitions"):
         lines.append(f"  unread       {report['pending_partitions']}")
+    if report.get("unreadable_partitions"):
+        lines.append(f"  no leader    {', '.join(report['unreadable_partitions'])} (what is unread there is "
+                     f"unavailable, not lost)")
     for name, items in (report.get("examples") or {}).items():
         lines.append(f"  {name:<12} e.g. {items}")
     status = "OK" if report.get("exit_code") == OK else "FAIL"

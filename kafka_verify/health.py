@@ -4,8 +4,11 @@ and every checked partition led and fully in sync."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from kafka_verify.accounting import Partition
 
 
 @dataclass
@@ -20,11 +23,21 @@ class Health:
     leaders: dict[int, int] = field(default_factory=dict)
     partitions: int = 0
     error: str = ""
+    leaderless: set[Partition] = field(default_factory=set)
+    undescribed_topics: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not (self.missing_brokers or self.offline or self.under_replicated or self.wrong_replication
                     or self.controller < 0 or self.error)
+
+    def unreadable(self, partitions: Iterable[Partition]) -> set[Partition]:
+        """Those of partitions that nobody could read from when this health was taken: without a
+        leader, of a topic described with an error, or all of them when the cluster did not
+        describe itself (nothing then shows that any of them was readable)."""
+        if self.error:
+            return set(partitions)
+        return {p for p in partitions if p in self.leaderless or p[0] in self.undescribed_topics}
 
     def problems(self) -> list[str]:
         found = [self.error] if self.error else []
@@ -68,6 +81,7 @@ def assess(cluster: dict[str, Any], topics: list[dict[str, Any]], expected_broke
         name = topic["name"]
         if topic.get("error_code", 0) != 0:
             health.offline.append(f"{name} (error {topic['error_code']})")
+            health.undescribed_topics.add(name)
             continue
         for partition in topic.get("partitions", []):
             health.partitions += 1
@@ -75,6 +89,7 @@ def assess(cluster: dict[str, Any], topics: list[dict[str, Any]], expected_broke
             replicas, isr = partition.get("replica_nodes", []), partition.get("isr_nodes", [])
             if partition.get("leader_id", -1) < 0:
                 health.offline.append(label)
+                health.leaderless.add((name, partition["partition_index"]))
             else:
                 leaders[partition["leader_id"]] += 1
             if len(isr) < len(replicas):

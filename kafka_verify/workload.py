@@ -14,9 +14,12 @@ from kafka_verify.accounting import Ack, Partition, Read
 
 @dataclass
 class Produced:
+    """What became of the sends: sent = len(acks) + failed + unresolved once the producer closed."""
+
     sent: int = 0
     acks: list[Ack] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
+    unresolved: int = 0
     started: float = 0.0
     finished: float = 0.0
     started_epoch: float = 0.0
@@ -33,10 +36,15 @@ class Produced:
 
 @dataclass
 class Consumed:
+    """What was read; when reading gave up, where it stopped on each partition still short of its
+    last acknowledged offset (None: position unknown) and which of those had no leader then."""
+
     reads: list[Read] = field(default_factory=list)
     seconds: float = 0.0
     bytes_read: int = 0
     pending: dict[str, str] = field(default_factory=dict)
+    stopped_at: dict[Partition, int | None] = field(default_factory=dict)
+    leaderless: set[Partition] = field(default_factory=set)
 
 
 class Producer:
@@ -49,6 +57,9 @@ class Producer:
         self.size = size
         self.result = Produced()
         self._lock = threading.Lock()
+        # Sends whose outcome has not been reported yet; what is left at close is unresolved.
+        self._outstanding: set[tuple[str, int]] = set()
+        self._sealed = False
         # acks=all with idempotence: an acknowledged record is on every in-sync replica and was
         # written once, whatever the retries.
         self._producer = KafkaProducer(
@@ -59,35 +70,50 @@ class Producer:
 
     def send(self, topic: str, seq: int) -> None:
         value = payload.encode(self.run_id, topic, seq, self.size)
+        # Counted before the attempt, so that a refusal to enqueue is a sent message that failed.
+        with self._lock:
+            self.result.sent += 1
+            self._outstanding.add((topic, seq))
         try:
             future = self._producer.send(topic, key=payload.key_of(self.run_id, topic, seq), value=value)
         except Exception as error:  # noqa: BLE001 - any refusal to enqueue is a failed send
-            self._failed(error)
+            self._failed(topic, seq, error)
             return
-        with self._lock:
-            self.result.sent += 1
         future.add_callback(self._acked, topic, seq, len(value))
-        future.add_errback(self._failed)
+        future.add_errback(self._failed, topic, seq)
 
     def _acked(self, topic: str, seq: int, size: int, metadata: Any) -> None:
         with self._lock:
-            self.result.acks.append(Ack(topic, metadata.partition, metadata.offset, seq, time.monotonic()))
-            self.result.bytes_acked += size
+            if self._settle(topic, seq):
+                self.result.acks.append(Ack(topic, metadata.partition, metadata.offset, seq, time.monotonic()))
+                self.result.bytes_acked += size
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, topic: str, seq: int, error: BaseException) -> None:
         name = error.__class__.__name__
         with self._lock:
-            self.result.failures[name] = self.result.failures.get(name, 0) + 1
+            if self._settle(topic, seq):
+                self.result.failures[name] = self.result.failures.get(name, 0) + 1
+
+    def _settle(self, topic: str, seq: int) -> bool:
+        """Whether an outcome still counts (called under the lock). After close the report is
+        final, so a late outcome leaves its send unresolved. A second outcome for one send is
+        still counted: the sums then no longer add up and the run fails loudly."""
+        if self._sealed:
+            return False
+        self._outstanding.discard((topic, seq))
+        return True
 
     def close(self, timeout: float) -> Produced:
-        try:
+        # A flush or close that gives up leaves sends without an outcome; they are counted as
+        # unresolved below, never as failed, since they may still be written.
+        with contextlib.suppress(Exception):
             self._producer.flush(timeout=timeout)
-        except Exception as error:  # noqa: BLE001 - unsent records are counted below
-            self._failed(error)
-        # Records still unsent after flush were counted as failed; closing must not lose the report.
         with contextlib.suppress(Exception):
             self._producer.close(timeout=5)
-        self.result.finished = time.monotonic()
+        with self._lock:
+            self._sealed = True
+            self.result.unresolved = len(self._outstanding)
+            self.result.finished = time.monotonic()
         return self.result
 
 
@@ -117,6 +143,26 @@ def produce(bootstrap: list[str], run_id: str, topics: list[str], per_topic: int
         seq[topic] += 1
         index += 1
     return producer.close(timeout=delivery_timeout_ms / 1000 + 5)
+
+
+def _record_pending(consumer: Any, partitions: dict[Partition, Any], targets: dict[Partition, int],
+                    result: Consumed) -> None:
+    """Note where reading stopped on every partition short of its last acknowledged offset."""
+    for key, target in targets.items():
+        position = consumer.position(partitions[key]) if key in partitions else None
+        if position is None or position <= target:
+            result.pending[f"{key[0]}-{key[1]}"] = f"at offset {position}, last acknowledged {target}"
+            result.stopped_at[key] = position
+            if key in partitions and _has_no_leader(consumer, partitions[key]):
+                result.leaderless.add(key)
+
+
+def _has_no_leader(consumer: Any, tp: Any) -> bool:
+    # kafka-python offers no public call for a partition's leader; the consumer's own metadata
+    # is what it fetched by, and -1 there means it had nowhere to fetch this partition from.
+    with contextlib.suppress(Exception):
+        return consumer._client.cluster.leader_for_partition(tp) == -1
+    return False
 
 
 def end_offsets(bootstrap: list[str], topics: list[str]) -> dict[Partition, int]:
@@ -161,11 +207,7 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
                 if not remaining:
                     break
             if targets is not None and time.monotonic() - last_progress > timeout:
-                pending = targets if targets is not None else dict.fromkeys(partitions, -1)
-                for key, target in pending.items():
-                    position = consumer.position(partitions[key]) if key in partitions else None
-                    if position is None or position <= target:
-                        result.pending[f"{key[0]}-{key[1]}"] = f"at offset {position}, last acknowledged {target}"
+                _record_pending(consumer, partitions, targets, result)
                 break
             batch = consumer.poll(timeout_ms=500)
             for tp, records in batch.items():

@@ -7,6 +7,7 @@ import grp
 import hashlib
 import os
 import pwd
+import re
 import stat
 import tempfile
 
@@ -28,6 +29,16 @@ options:
     required: true
 author: kafka-toolkit
 """
+
+# Lines of properties, env and unit files whose key names a secret: their values never reach a diff.
+SECRET_KEY = re.compile(r"^(\s*[^#!\s=:]*(?:password|passwd|secret|credential|jaas|token|(?:^|[._-])key(?=[._=:\s-]|$))"
+                        r"[^=:\s]*\s*[=:])(.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def masked(text: str) -> str:
+    """The text with the value of every secret-looking setting replaced, for --diff output."""
+    return SECRET_KEY.sub(lambda match: match.group(1) + "********", text)
+
 
 RETURN = r"""
 changed_files:
@@ -90,7 +101,8 @@ def main() -> None:
         if not same_content:
             diffs.append({
                 "before_header": path, "after_header": path,
-                "before": (old or b"").decode("utf-8", "replace"), "after": content.decode("utf-8", "replace"),
+                "before": masked((old or b"").decode("utf-8", "replace")),
+                "after": masked(content.decode("utf-8", "replace")),
             })
         if module.check_mode:
             continue

@@ -50,6 +50,11 @@ options:
     description: Seconds to wait for the conditions; 0 checks once.
     type: int
     default: 120
+  allow_unreachable:
+    description:
+      - Report C(reachable=false) instead of failing when no broker answers (a cluster not deployed yet).
+    type: bool
+    default: false
 author: kafka-toolkit
 """
 
@@ -73,6 +78,14 @@ partitions:
 under_replicated:
   description: Partitions (topic-partition) whose ISR is smaller than their replica set.
   type: list
+  returned: always
+replica_brokers:
+  description: Broker ids named in any partition's replica set, registered or not.
+  type: list
+  returned: always
+reachable:
+  description: Whether a broker answered.
+  type: bool
   returned: always
 offline:
   description: Partitions without a leader.
@@ -186,7 +199,7 @@ def fetch_metadata(address: str, timeout: float = 5.0) -> dict:
 
 
 def summarize(metadata: dict, stopping: int | None, min_isr: int, holding: int | None = None) -> dict:
-    under, offline, at_risk, held, count = [], [], [], [], 0
+    under, offline, at_risk, held, count, replicas = [], [], [], [], 0, set()
     for topic in metadata["topics"]:
         for part in topic["partitions"]:
             count += 1
@@ -197,6 +210,7 @@ def summarize(metadata: dict, stopping: int | None, min_isr: int, holding: int |
                 under.append(name)
             if stopping is not None and stopping in part["isr"] and len(part["isr"]) - 1 < min_isr:
                 at_risk.append(f"{name} (isr {part['isr']})")
+            replicas.update(part["replicas"])
             if holding is not None and holding in part["replicas"]:
                 held.append(name)
     return {
@@ -208,6 +222,7 @@ def summarize(metadata: dict, stopping: int | None, min_isr: int, holding: int |
         "offline": sorted(offline),
         "at_risk": sorted(at_risk),
         "held": sorted(held),
+        "replica_brokers": sorted(replicas),
     }
 
 
@@ -236,6 +251,7 @@ def main() -> None:
             "holding_nothing": {"type": "int"},
             "min_insync_replicas": {"type": "int", "default": 1},
             "timeout": {"type": "int", "default": 120},
+            "allow_unreachable": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -260,6 +276,10 @@ def main() -> None:
             break
         time.sleep(1)
     state["waited"] = round(time.monotonic() - started, 1)
+    state["reachable"] = "brokers" in state
+    if not state["reachable"] and params["allow_unreachable"]:
+        module.exit_json(changed=False, brokers=[], replica_brokers=[], controller=-1, cluster_id=None, partitions=0,
+                         under_replicated=[], offline=[], reachable=False, waited=state["waited"], msg=found[0])
     # Judged only on a settled cluster: while replicas catch up, the ISR is transiently small.
     if not found and state["at_risk"]:
         found = [f"stopping broker {params['stopping']} would leave {len(state['at_risk'])} partitions "

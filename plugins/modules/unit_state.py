@@ -1,8 +1,10 @@
 #!/usr/bin/python
-"""State of systemd services, and whether their running process predates their inputs."""
+"""State of systemd services, and whether their running process runs outdated inputs."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 
@@ -12,9 +14,16 @@ DOCUMENTATION = r"""
 module: unit_state
 short_description: Report systemd units and whether each one runs an outdated configuration
 description:
-  - For every unit, reports whether it is active and enabled, its main process and when that
-    process started, and whether any of its input files (configuration, unit file, the symlink
-    to the installed version) changed after the process started.
+  - For every unit, reports whether it is active and enabled, its main process, and whether
+    that process runs the current content of its inputs (configuration files, unit files, the
+    symlink to the installed release).
+  - The content a process started with is kept as a digest in I(record_dir), keyed by the
+    boot and the process's start time in clock ticks since boot. A unit is stale when the
+    digest of its inputs now differs from that record: touching a file restarts nothing, and a
+    step of the wall clock can neither skip nor repeat a restart.
+  - A running process without a record (started before this module kept records, or by
+    systemd after a crash) is judged by file times once: if no input changed after it started,
+    it runs the current content and its record is written.
   - Deciding restarts from this state rather than from "changed" events means an interrupted
     run still restarts what it left outdated on the next run, and a no-op run restarts nothing.
 options:
@@ -25,18 +34,28 @@ options:
     type: list
     elements: dict
     required: true
+  record:
+    description:
+      - Write the record of every active unit as running its current inputs (right after the
+        role started or restarted it). Not in check mode.
+    type: bool
+    default: false
+  record_dir:
+    description: Directory of the records.
+    type: path
+    default: /var/lib/kafka-toolkit/units
 author: kafka-toolkit
 """
 
 RETURN = r"""
 units:
   description:
-    - Per unit, name, active, enabled, main_pid, started_at (epoch seconds), need_daemon_reload,
-      newest_input and stale.
+    - Per unit, name, active, enabled, failed, main_pid, start_ticks, need_daemon_reload, digest,
+      judged_by (digest, file times, recorded now or none) and stale.
   type: list
   returned: always
 stale:
-  description: Names of the active units whose process started before one of its inputs last changed.
+  description: Names of the active units whose process does not run the current content of its inputs.
   type: list
   returned: always
 need_daemon_reload:
@@ -62,16 +81,60 @@ def boot_time() -> float:
     raise RuntimeError("no btime in /proc/stat")
 
 
-def process_start(pid: int) -> float | None:
-    """Epoch seconds at which the process started (clock-tick resolution)."""
+def process_start_ticks(pid: int) -> int | None:
+    """When the process started, in clock ticks after boot: unaffected by wall-clock steps."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
     except FileNotFoundError:
         return None
     # Field 22 of stat(5) is the start time in clock ticks after boot; fields[0] is field 3.
-    ticks = int(fields[19])
-    return boot_time() + ticks / os.sysconf("SC_CLK_TCK")
+    return int(fields[19])
+
+
+def boot_id() -> str:
+    with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+        return handle.read().strip()
+
+
+def inputs_digest(paths: list[str]) -> str:
+    """One digest of every input's path and content (a symlink's target, not what it points to)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.encode() + b"\0")
+        try:
+            if os.path.islink(path):
+                digest.update(b"link:" + os.readlink(path).encode())
+            elif os.path.isdir(path):
+                digest.update(b"dir")
+            else:
+                with open(path, "rb") as handle:
+                    digest.update(b"file:" + handle.read())
+        except FileNotFoundError:
+            digest.update(b"missing")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def record_path(directory: str, unit: str) -> str:
+    return os.path.join(directory, unit + ".json")
+
+
+def read_record(directory: str, unit: str) -> dict:
+    try:
+        with open(record_path(directory, unit), encoding="utf-8") as handle:
+            record = json.load(handle)
+        return record if isinstance(record, dict) else {}
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def write_record(directory: str, unit: str, record: dict) -> None:
+    os.makedirs(directory, mode=0o755, exist_ok=True)
+    temporary = record_path(directory, unit) + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(record, handle)
+    os.replace(temporary, record_path(directory, unit))
 
 
 def newest_input(paths: list[str]) -> tuple[str | None, float]:
@@ -86,36 +149,58 @@ def newest_input(paths: list[str]) -> tuple[str | None, float]:
     return newest_path, newest
 
 
-def describe(unit: dict) -> dict:
+def describe(unit: dict, record_dir: str, record: bool, check_mode: bool, boot: str) -> dict:
     props = systemctl_show(unit["name"])
     active = props.get("ActiveState") == "active"
     pid = int(props.get("MainPID") or 0)
-    started = process_start(pid) if active and pid else None
-    path, mtime = newest_input(unit.get("inputs") or [])
+    ticks = process_start_ticks(pid) if active and pid else None
+    inputs = unit.get("inputs") or []
+    digest = inputs_digest(inputs)
+    kept = read_record(record_dir, unit["name"])
+    same_process = ticks is not None and kept.get("boot_id") == boot and kept.get("start_ticks") == ticks
+    judged_by = "none"
+    stale = False
+    if ticks is not None:
+        if record:
+            judged_by, stale = "recorded now", False
+        elif same_process:
+            judged_by, stale = "digest", kept.get("digest") != digest
+        else:
+            # No record of what this process read: it runs the current content only if no
+            # input changed after it started (a tick of slack: start times are rounded down).
+            started = boot_time() + ticks / os.sysconf("SC_CLK_TCK")
+            judged_by, stale = "file times", newest_input(inputs)[1] > started + 0.01
+        if not stale and not check_mode and not (same_process and kept.get("digest") == digest):
+            write_record(record_dir, unit["name"], {"boot_id": boot, "start_ticks": ticks, "digest": digest,
+                                                    "inputs": inputs})
     return {
         **{key: value for key, value in unit.items() if key != "inputs"},
         "name": unit["name"],
         "loaded": props.get("LoadState") == "loaded",
         "active": active,
         "enabled": props.get("UnitFileState") == "enabled",
+        "failed": props.get("ActiveState") == "failed",
         "main_pid": pid,
-        "started_at": started,
+        "start_ticks": ticks,
         "need_daemon_reload": props.get("NeedDaemonReload") == "yes",
-        "newest_input": path,
-        "newest_input_mtime": mtime,
-        # A tick of slack: the start time is rounded down to a clock tick.
-        "stale": bool(started is not None and mtime > started + 0.01),
+        "digest": digest,
+        "judged_by": judged_by,
+        "stale": stale,
     }
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={"units": {"type": "list", "elements": "dict", "required": True}},
+        argument_spec={"units": {"type": "list", "elements": "dict", "required": True},
+                       "record": {"type": "bool", "default": False},
+                       "record_dir": {"type": "path", "default": "/var/lib/kafka-toolkit/units"}},
         supports_check_mode=True,
     )
     try:
-        units = [describe(unit) for unit in module.params["units"]]
-    except (OSError, subprocess.CalledProcessError, RuntimeError) as error:
+        boot = boot_id()
+        units = [describe(unit, module.params["record_dir"], module.params["record"], module.check_mode, boot)
+                 for unit in module.params["units"]]
+    except (OSError, ValueError, subprocess.CalledProcessError, RuntimeError) as error:
         module.fail_json(msg=f"could not read the state of the units: {error}")
     module.exit_json(
         changed=False,

@@ -92,3 +92,37 @@ def test_acks_per_second():
 
     assert acks_per_second(10.0, [10.2, 10.9, 12.5]) == [2, 0, 1]
     assert acks_per_second(10.0, []) == []
+
+
+TWO_PARTITIONS = [("t", 0, 10, 0), ("t", 1, 5, 1), ("t", 0, 11, 2), ("t", 1, 6, 3)]
+
+
+def test_missing_on_a_led_partition_is_lost_while_a_leaderless_one_is_unavailable():
+    # Partition 1 had no leader at the end; partition 0 did, so what it lacks is gone.
+    result = account(RUN, 4, acks(*TWO_PARTITIONS), 0, [], unavailable_partitions={("t", 1)})
+    assert result.lost == [("t", 0), ("t", 2)]
+    assert result.unavailable == [("t", 1), ("t", 3)]
+
+
+def test_unread_messages_before_where_reading_stopped_are_lost_even_without_a_leader():
+    # Reading reached offset 6 of partition 1 and found nothing at 5: that one was passed over.
+    result = account(RUN, 4, acks(*TWO_PARTITIONS), 0, reads(("t", 0, 10, 0), ("t", 0, 11, 2)),
+                     unavailable_partitions={("t", 1): 6}, read_up_to={("t", 1): 6})
+    assert result.lost == [("t", 1)]
+    assert result.unavailable == [("t", 3)]
+
+
+def test_unresolved_sends_are_counted_and_must_add_up():
+    result = account(RUN, 6, acks(*BASE), 1, reads(*BASE), unresolved=2)
+    assert result.ok
+    assert result.counts()["unresolved"] == 2
+    assert result.imbalance() is None
+    short = account(RUN, 7, acks(*BASE), 1, reads(*BASE), unresolved=2)
+    assert not short.ok
+    assert short.imbalance() == "accounting does not add up: sent 7 != acked 3 + failed 1 + unresolved 2"
+
+
+def test_counts_keep_their_keys_and_add_unresolved():
+    assert list(account(RUN, 3, acks(*BASE), 0, reads(*BASE)).counts()) == [
+        "sent", "acked", "failed", "unresolved", "read", "lost", "unavailable", "duplicated", "reordered",
+        "misplaced", "corrupted", "unacked_read", "foreign"]

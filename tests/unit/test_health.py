@@ -54,3 +54,26 @@ def test_an_error_makes_the_cluster_unhealthy():
     health = Health(cluster_id=None, controller=-1, brokers=[], error="the cluster did not describe itself")
     assert not health.ok
     assert health.problems()[0] == "the cluster did not describe itself"
+
+
+def test_leaderless_partitions_and_undescribed_topics_are_unreadable():
+    broken = {"name": "gone", "error_code": 3, "partitions": []}
+    sick = topic("t", (-1, [1, 2, 3], []), (2, [2, 3, 1], [2]), (3, [3, 1, 2], [3, 1, 2]))
+    health = assess(CLUSTER, [sick, broken], [1, 2, 3], {"t": 3, "gone": 3})
+    assert health.leaderless == {("t", 0)}
+    assert health.undescribed_topics == {"gone"}
+    # Under-replicated but led (t-1) is readable: what it lacks is lost, not unavailable.
+    assert health.unreadable([("t", 0), ("t", 1), ("t", 2), ("gone", 4)]) == {("t", 0), ("gone", 4)}
+
+
+def test_nothing_is_known_readable_when_the_cluster_did_not_describe_itself():
+    from kafka_verify.health import Health
+
+    health = Health(cluster_id=None, controller=-1, brokers=[], error="the cluster did not describe itself")
+    assert health.unreadable([("t", 0), ("t", 1)]) == {("t", 0), ("t", 1)}
+
+
+def test_a_healthy_cluster_has_nothing_unreadable():
+    health = assess(CLUSTER, [HEALTHY], [1, 2, 3], {"t": 3})
+    assert health.leaderless == set()
+    assert health.unreadable([("t", 0), ("t", 1), ("t", 2)]) == set()

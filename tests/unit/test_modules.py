@@ -128,13 +128,79 @@ def test_newest_input_ignores_missing_files_and_does_not_follow_links(tmp_path):
     assert (path, mtime) == (str(link), 1500)
 
 
-def test_process_start_of_this_process_is_in_the_past():
-    import time
+def test_process_start_ticks_of_this_process_and_of_none():
+    assert unit_state.process_start_ticks(os.getpid()) > 0
+    assert unit_state.process_start_ticks(2**22 + 12345) is None
 
-    started = unit_state.process_start(os.getpid())
-    assert started is not None
-    assert started <= time.time()
-    assert unit_state.process_start(2**22 + 12345) is None
+
+def test_inputs_digest_follows_content_and_link_targets_not_times(tmp_path):
+    config = tmp_path / "server.properties"
+    config.write_text("a=1\n")
+    link = tmp_path / "home"
+    link.symlink_to("/opt/kafka_2.13-3.9.1")
+    paths = [str(config), str(link), str(tmp_path / "missing")]
+    first = unit_state.inputs_digest(paths)
+    os.utime(config, (5, 5))
+    assert unit_state.inputs_digest(paths) == first
+    config.write_text("a=2\n")
+    assert unit_state.inputs_digest(paths) != first
+    config.write_text("a=1\n")
+    link.unlink()
+    link.symlink_to("/opt/kafka_2.13-3.9.2")
+    assert unit_state.inputs_digest(paths) != first
+
+
+@pytest.fixture
+def running_unit(tmp_path, monkeypatch):
+    """A fake active unit whose process started at tick 1000 of boot 'b1', one hour after boot."""
+    config = tmp_path / "zoo.cfg"
+    config.write_text("tickTime=2000\n")
+    monkeypatch.setattr(unit_state, "systemctl_show", lambda unit: {
+        "ActiveState": "active", "UnitFileState": "enabled", "MainPID": "42", "LoadState": "loaded"})
+    monkeypatch.setattr(unit_state, "process_start_ticks", lambda pid: 1000)
+    monkeypatch.setattr(unit_state, "boot_time", lambda: 0.0)
+    monkeypatch.setattr(os, "sysconf", lambda name: 100)
+    os.utime(config, (5, 5))  # before the process started (tick 1000 = 10 s after boot)
+    return {"name": "zookeeper.service", "inputs": [str(config)]}, config, tmp_path / "records"
+
+
+def describe(unit, records, record=False):
+    return unit_state.describe(unit, str(records), record, False, "b1")
+
+
+def test_a_process_without_record_is_judged_by_file_times_once_and_then_recorded(running_unit):
+    unit, _config, records = running_unit
+    result = describe(unit, records)
+    assert (result["judged_by"], result["stale"]) == ("file times", False)
+    assert unit_state.read_record(str(records), "zookeeper.service")["digest"] == result["digest"]
+
+
+def test_touching_an_input_restarts_nothing_and_a_clock_step_changes_nothing(running_unit, monkeypatch):
+    unit, config, records = running_unit
+    describe(unit, records)
+    os.utime(config, (10**10, 10**10))
+    monkeypatch.setattr(unit_state, "boot_time", lambda: 10.0**9)
+    result = describe(unit, records)
+    assert (result["judged_by"], result["stale"]) == ("digest", False)
+
+
+def test_a_changed_input_makes_the_unit_stale_until_it_restarts(running_unit, monkeypatch):
+    unit, config, records = running_unit
+    describe(unit, records)
+    config.write_text("tickTime=3000\n")
+    assert describe(unit, records)["stale"] is True
+    assert describe(unit, records)["stale"] is True, "a stale unit stays stale, its record untouched"
+    monkeypatch.setattr(unit_state, "process_start_ticks", lambda pid: 2000)
+    assert describe(unit, records, record=True)["stale"] is False
+    assert describe(unit, records)["judged_by"] == "digest"
+    assert describe(unit, records)["stale"] is False
+
+
+def test_a_file_changed_after_an_unrecorded_start_is_stale(running_unit):
+    unit, config, records = running_unit
+    os.utime(config, (50, 50))
+    assert describe(unit, records)["stale"] is True
+    assert unit_state.read_record(str(records), "zookeeper.service") == {}
 
 
 # --- host_probe and config_files through the module interface -------------------------------

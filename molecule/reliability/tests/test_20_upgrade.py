@@ -32,6 +32,7 @@ def test_patch_upgrade_rolls_one_broker_at_a_time_without_loss():
     print(f"\nupgrade under load: {report.get('counts')}, longest ack stall {report.get('longest_ack_stall_s')} s")
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
+    assert report["counts"]["unavailable"] == 0
     assert report["counts"]["duplicated"] == 0
 
     restarts = task_results(result.stdout, "show the restarts")[0]["msg"]

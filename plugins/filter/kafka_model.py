@@ -1,0 +1,628 @@
+"""The one model of the cluster, computed on the controller from the inventory, and every check
+that runs on it before any host changes.
+
+kafka_cluster_model() is the only place that turns the inventory into brokers: each broker
+with the properties that will actually be written (role defaults, group, host, broker, then
+its identity), its listeners, advertised addresses and log directories, plus the bootstrap
+servers and zookeeper.connect. Roles, playbooks and templates read the model; the checks read
+the model too, so what is checked is what will be written.
+
+Every message has one shape: "<variable> on <host>: <what is wrong>. Fix: <how>".
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from kafka_toolkit import heap_megabytes, zookeeper_connect, zookeeper_nodes
+
+from kafka_verify.topicspec import topic_name_collisions, topic_name_errors, topic_spec_errors
+
+# Derived from each broker's own entry; set anywhere else they would give brokers one identity
+# or point them at the wrong data.
+KAFKA_IDENTITY = ("broker.id", "node.id", "listeners", "advertised.listeners", "log.dirs", "log.dir",
+                  "zookeeper.connect")
+BROKER_ID_MAX = 2**31 - 1
+LISTENER = re.compile(r"^(?P<name>[^:/]*)://(?P<host>\[[0-9A-Fa-f:.]*\]|[^:\[\]/]*):(?P<port>[^:]*)$")
+LISTENER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+IPV6 = re.compile(r"^\[[0-9A-Fa-f:.]+\]$")
+CHROOT = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
+HEAP_UNITS = re.compile(r"^[1-9][0-9]*[mMgG]$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+DEFAULT_PROTOCOL_MAP = {"PLAINTEXT": "PLAINTEXT", "SSL": "SSL", "SASL_PLAINTEXT": "SASL_PLAINTEXT",
+                        "SASL_SSL": "SASL_SSL"}
+SECURITY_PROTOCOLS = frozenset(DEFAULT_PROTOCOL_MAP)
+UNROUTABLE = ("0.0.0.0", "[::]")  # noqa: S104 - listed to be refused as advertised hosts
+HEAP_FLOOR_MB = {"kafka": 256, "zookeeper": 64}
+# Directories of the operating system: a service must never own one of them, and the
+# volatile or kernel ones must not hold anything of a service.
+SYSTEM_DIRS = frozenset({
+    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/media", "/mnt", "/opt", "/proc",
+    "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr",  # noqa: S108 - listed to be refused "/usr/bin", "/usr/lib", "/usr/local",
+    "/usr/local/bin", "/usr/local/lib", "/usr/local/sbin", "/usr/sbin", "/usr/share", "/var", "/var/cache",
+    "/var/lib", "/var/log", "/var/spool", "/var/tmp", "/etc/systemd",  # noqa: S108
+    "/etc/systemd/system",
+})
+VOLATILE_ROOTS = ("/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/boot")  # noqa: S108 - refused
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+def _pick(hostvars: Mapping[str, Any], host: str, defaults: Mapping[str, Any], name: str) -> Any:
+    """A host's value of a role variable: the inventory's (or an extra var) or the role default.
+    Never another host's value: the defaults come from the role's defaults file."""
+    values = hostvars.get(host, {})
+    if name in values:
+        return values[name]
+    return defaults.get(name)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    return None
+
+
+def _join(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def parse_listeners(text: Any) -> list[dict[str, Any]]:
+    """NAME://host:port,... as a list of {name, host, port (int or None), raw, valid}."""
+    result = []
+    for raw in _join(text).split(","):
+        raw = raw.strip()
+        if not raw:
+            continue
+        match = LISTENER.match(raw)
+        if not match:
+            result.append({"raw": raw, "valid": False, "name": None, "host": None, "port": None})
+            continue
+        port = _as_int(match.group("port"))
+        result.append({"raw": raw, "valid": True, "name": match.group("name"), "host": match.group("host"),
+                       "port": port})
+    return result
+
+
+def replication_defaults(broker_count: int) -> dict[str, int]:
+    """Replication fit for three or more brokers, shrunk so a smaller cluster still starts."""
+    factor = max(min(3, broker_count), 1)
+    min_isr = 2 if broker_count >= 3 else 1
+    return {"default.replication.factor": factor, "min.insync.replicas": min_isr,
+            "offsets.topic.replication.factor": factor, "transaction.state.log.replication.factor": factor,
+            "transaction.state.log.min.isr": min_isr}
+
+
+def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any],
+                        zookeeper_hosts: list[str] | None = None,
+                        base_properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The cluster as the inventory describes it; see the module's docstring.
+
+    defaults: the kafka role's defaults file (kafka_port, kafka_data_root, ...), read as data.
+    base_properties: the role's static server.properties defaults."""
+    hosts = list(hosts or [])
+    entries: list[tuple[str, int, dict[str, Any], Mapping[str, Any]]] = []
+    for host in hosts:
+        listed = _pick(hostvars, host, defaults, "kafka_brokers") or []
+        if not isinstance(listed, list):
+            listed = [listed]
+        if not listed:
+            listed = [{"id": _pick(hostvars, host, defaults, "kafka_broker_id"), "name": "server"}]
+        for index, raw in enumerate(listed):
+            entry = dict(raw) if isinstance(raw, Mapping) else {"id": raw}
+            entries.append((host, index, entry, listed))
+    replication = replication_defaults(len(entries))
+    zk_nodes = zookeeper_nodes(list(zookeeper_hosts or []), hostvars,
+                               {"client_port": defaults.get("kafka_zookeeper_client_port", 2181)})
+    brokers = []
+    for host, index, entry, listed in entries:
+        port_base = _pick(hostvars, host, defaults, "kafka_port")
+        data_root = str(_pick(hostvars, host, defaults, "kafka_data_root"))
+        advertised_host = _pick(hostvars, host, defaults, "kafka_advertised_host") or host
+        name = entry.get("name") or ("server" if len(listed) == 1 else None)
+        base = _as_int(port_base)
+        port = entry.get("port", base + index if base is not None else port_base)
+        listeners = _join(entry.get("listeners") or f"PLAINTEXT://:{port}")
+        advertised = _join(entry.get("advertised_listeners") or f"PLAINTEXT://{advertised_host}:{port}")
+        log_dirs = entry.get("log_dirs") or [f"{data_root.rstrip('/')}/{name if name is not None else index}"]
+        if not isinstance(log_dirs, list):
+            log_dirs = [log_dirs]
+        rack = entry.get("rack", _pick(hostvars, host, defaults, "kafka_rack"))
+        chroot = _pick(hostvars, host, defaults, "kafka_zookeeper_chroot")
+        sources = {
+            "kafka_properties": dict(_pick(hostvars, host, defaults, "kafka_properties") or {}),
+            "kafka_host_properties": dict(_pick(hostvars, host, defaults, "kafka_host_properties") or {}),
+            f"kafka_brokers[{index}].properties": dict(entry.get("properties") or {}),
+        }
+        identity: dict[str, Any] = {
+            "broker.id": entry.get("id"), "node.id": None, "log.dir": None,
+            "listeners": listeners, "advertised.listeners": advertised, "log.dirs": ",".join(map(str, log_dirs)),
+            "zookeeper.connect": zookeeper_connect(zk_nodes, chroot if isinstance(chroot, str) else ""),
+        }
+        properties: dict[str, Any] = {**dict(base_properties or {}), **replication}
+        for values in sources.values():
+            properties.update(values)
+        properties.update(identity)
+        if rack:
+            properties["broker.rack"] = rack
+        advertised_parsed = parse_listeners(advertised)
+        first = next((item for item in advertised_parsed if item["valid"]), None)
+        brokers.append({
+            "host": host, "index": index, "name": name, "id": entry.get("id"), "port": port,
+            "listeners": listeners, "advertised_listeners": advertised,
+            "bootstrap": f"{first['host']}:{first['port']}" if first else None,
+            "log_dirs": [str(item) for item in log_dirs],
+            "heap": entry.get("heap", _pick(hostvars, host, defaults, "kafka_heap")),
+            "jmx_port": entry.get("jmx_port"), "rack": rack or None, "chroot": chroot,
+            "properties": {key: value for key, value in properties.items() if value is not None},
+            "sources": sources,
+        })
+    return {
+        "brokers": brokers,
+        "broker_ids": [broker["id"] for broker in brokers],
+        "bootstrap_servers": [broker["bootstrap"] for broker in brokers if broker["bootstrap"]],
+        "zookeeper_nodes": zk_nodes,
+        "zookeeper_connect": brokers[0]["properties"]["zookeeper.connect"] if brokers else zookeeper_connect(zk_nodes),
+        "replication_defaults": replication,
+        # The strictest broker's: a topic without its own setting gets its leader's.
+        "min_insync_replicas": max([value for value in (_as_int(b["properties"].get("min.insync.replicas"))
+                                                        for b in brokers) if value is not None], default=1),
+    }
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def _walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield f"{path}.{key}" if path else str(key), key
+            yield from _walk(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def control_char_errors(value: Any, variable: str, host: str) -> list[str]:
+    """A control character (newline, carriage return, tab, NUL...) in any key or string value
+    that reaches a file or a command line: it would split one setting into two lines."""
+    errors = []
+    for where, item in _walk(value):
+        if isinstance(item, str) and CONTROL.search(item):
+            char = CONTROL.search(item).group(0)
+            label = f"{variable}.{where}" if where else variable
+            errors.append(f"{label} on {host}: {item!r} holds the control character {char!r}; written to a "
+                          f"configuration file or a unit it would start a new line (a second setting, or a "
+                          f"command systemd runs). Fix: remove it; a value is always one line.")
+    return errors
+
+
+def _normalize(path: str) -> str:
+    return posixpath.normpath(path) if path else path
+
+
+def _nested(inner: str, outer: str) -> bool:
+    return inner == outer or inner.startswith(outer.rstrip("/") + "/")
+
+
+def path_errors(paths: list[Mapping[str, Any]], host: str,
+                may_nest: list[list[str]] | tuple = ()) -> list[str]:
+    """Paths a service owns: absolute, not the root or a system directory, not somewhere
+    volatile, and not inside or equal to a path of another kind.
+
+    paths: [{variable, path, kind, parent}]; parent marks a directory the toolkit only puts
+    things into (an install root such as /opt), which may be a system directory; kind groups
+    paths that may share a location (the same kind) and may_nest lists [inner_kind, outer_kind]
+    pairs allowed inside one another (a broker's log dir inside the data root, a release inside the install root)."""
+    errors = []
+    allowed = {tuple(pair) for pair in may_nest}
+    checked = []
+    for item in paths:
+        variable, raw = item["variable"], item["path"]
+        if not isinstance(raw, str) or not raw:
+            errors.append(f"{variable} on {host}: {raw!r} is not a path. Fix: set an absolute path such as "
+                          f"/var/lib/kafka.")
+            continue
+        if not raw.startswith("/"):
+            errors.append(f"{variable} on {host}: {raw!r} is relative; services do not run in the directory "
+                          f"Ansible runs in. Fix: write it as an absolute path.")
+            continue
+        if re.search(r"[\s%\\]", raw) or CONTROL.search(raw):
+            errors.append(f"{variable} on {host}: {raw!r} holds a space, a control character, '%' or a backslash, "
+                          f"which systemd reads as separators or specifiers in unit files. Fix: use a path without "
+                          f"them.")
+            continue
+        path = _normalize(raw)
+        if path != (raw.rstrip("/") or "/") or "//" in raw:
+            errors.append(f"{variable} on {host}: {raw!r} is not in normal form (it would be read as {path}). "
+                          f"Fix: write {path}.")
+            continue
+        if path in SYSTEM_DIRS and not (item.get("parent") and path != "/"):
+            errors.append(f"{variable} on {host}: {path} is a directory of the operating system; the toolkit "
+                          f"changes the owner and mode of what it manages and an uninstall removes it. Fix: use a "
+                          f"directory of its own, such as {path.rstrip('/')}/kafka-toolkit.")
+            continue
+        if any(_nested(path, root) for root in VOLATILE_ROOTS):
+            errors.append(f"{variable} on {host}: {path} is under a volatile or kernel directory "
+                          f"({', '.join(VOLATILE_ROOTS)}), emptied at boot or not a real file system. Fix: "
+                          f"use a persistent directory such as /var/lib/<service>.")
+            continue
+        checked.append((variable, path, item.get("kind", variable)))
+    for position, (variable, path, kind) in enumerate(checked):
+        for other_variable, other_path, other_kind in checked[position + 1:]:
+            if kind == other_kind or not (_nested(path, other_path) or _nested(other_path, path)):
+                continue
+            if path != other_path and (((kind, other_kind) in allowed and _nested(path, other_path))
+                                       or ((other_kind, kind) in allowed and _nested(other_path, path))):
+                continue
+            relation = "is" if path == other_path else "overlaps"
+            errors.append(f"{variable} on {host}: {path} {relation} {other_variable} ({other_path}); the two "
+                          f"hold different things (data, logs, configuration, releases) and one's cleanup or "
+                          f"ownership would hit the other. Fix: give each its own directory, side by side.")
+    return errors
+
+
+def paths_clear_of(candidates: list[str], protected: list[str]) -> list[str]:
+    """The candidates for removal that neither hold nor lie inside a protected path (data)."""
+    guarded = [_normalize(str(path)) for path in protected if path]
+
+    def clear(path: str) -> bool:
+        path = _normalize(str(path))
+        return not any(_nested(guard, path) or _nested(path, guard) for guard in guarded)
+
+    return [path for path in candidates if path and clear(path)]
+
+
+def heap_format_errors(heap: Any, variable: str, host: str, service: str) -> list[str]:
+    text = heap if isinstance(heap, str) else str(heap)
+    if not HEAP_UNITS.fullmatch(text):
+        return [f"{variable} on {host}: {text!r} is not a heap size in megabytes or gigabytes. Fix: write a "
+                f"whole number followed by m or g, such as 512m or 1g."]
+    floor = HEAP_FLOOR_MB[service]
+    if heap_megabytes(text) < floor:
+        return [f"{variable} on {host}: {text} is below the {floor}m a {service} JVM needs to start and serve. "
+                f"Fix: set {floor}m or more."]
+    return []
+
+
+def _protocol_map(properties: Mapping[str, Any]) -> dict[str, str] | None:
+    text = properties.get("listener.security.protocol.map")
+    if text is None:
+        return dict(DEFAULT_PROTOCOL_MAP)
+    mapping = {}
+    for item in _join(text).split(","):
+        if not item.strip():
+            continue
+        if ":" not in item:
+            return None
+        name, protocol = (part.strip() for part in item.split(":", 1))
+        mapping[name] = protocol
+    return mapping
+
+
+def _listener_errors(broker: Mapping[str, Any], where: str, fix_var: str) -> list[str]:
+    errors = []
+    properties = broker["properties"]
+    mapping = _protocol_map(properties)
+    if mapping is None:
+        errors.append(f"listener.security.protocol.map on {where}: {properties['listener.security.protocol.map']!r} "
+                      f"is not NAME:PROTOCOL,... Fix: write it like PLAINTEXT:PLAINTEXT,SSL:SSL.")
+        mapping = {}
+    for label, text in (("listeners", broker["listeners"]), ("advertised_listeners", broker["advertised_listeners"])):
+        names = []
+        parsed = parse_listeners(text)
+        if not parsed:
+            errors.append(f"{fix_var}.{label} on {where}: empty. Fix: leave it unset (PLAINTEXT on the broker's "
+                          f"port) or write NAME://host:port.")
+        for item in parsed:
+            if not item["valid"]:
+                errors.append(f"{fix_var}.{label} on {where}: {item['raw']!r} is not NAME://host:port. Fix: write "
+                              f"it like PLAINTEXT://:9092 (listeners) or PLAINTEXT://{broker['host']}:9092.")
+                continue
+            name, host, port = item["name"], item["host"], item["port"]
+            if not LISTENER_NAME.fullmatch(name):
+                errors.append(f"{fix_var}.{label} on {where}: listener name {name!r} is not a name (letters, "
+                              f"digits and '_', starting with a letter). Fix: rename it, e.g. PLAINTEXT or CLIENT.")
+            elif name in names:
+                errors.append(f"{fix_var}.{label} on {where}: listener name {name} is used twice. Fix: give every "
+                              f"listener its own name and port.")
+            elif mapping and name not in mapping:
+                errors.append(f"{fix_var}.{label} on {where}: listener name {name} is not in "
+                              f"listener.security.protocol.map ({', '.join(sorted(mapping))}). Fix: add "
+                              f"{name}:PLAINTEXT (or its protocol) to listener.security.protocol.map in "
+                              f"kafka_properties.")
+            names.append(name)
+            if port is None or not 1 <= port <= 65535:
+                errors.append(f"{fix_var}.{label} on {where}: port {item['raw'].rsplit(':', 1)[-1]!r} of {name} is "
+                              f"not a TCP port. Fix: use 1-65535.")
+            if label == "advertised_listeners" and (not host or host in UNROUTABLE):
+                errors.append(f"{fix_var}.{label} on {where}: {item['raw']} advertises no reachable host; clients "
+                              f"would be told to connect nowhere. Fix: advertise the host's name or address "
+                              f"(kafka_advertised_host).")
+            elif host and not (HOSTNAME.fullmatch(host) or IPV6.fullmatch(host)):
+                errors.append(f"{fix_var}.{label} on {where}: {host!r} is not a host name or address. Fix: use a "
+                              f"DNS name or an IP address.")
+        if label == "listeners":
+            bound = set(names)
+        else:
+            stray = [name for name in names if name not in bound]
+            if stray:
+                errors.append(f"{fix_var}.advertised_listeners on {where}: advertises {', '.join(stray)}, which "
+                              f"the broker does not listen on ({', '.join(sorted(bound))}). Fix: advertise only "
+                              f"listeners named in listeners.")
+    for protocol in sorted(set(mapping.values()) - SECURITY_PROTOCOLS):
+        errors.append(f"listener.security.protocol.map on {where}: {protocol} is not a security protocol "
+                      f"({', '.join(sorted(SECURITY_PROTOCOLS))}). Fix: correct it.")
+    inter = properties.get("inter.broker.listener.name")
+    if inter is not None and inter not in [item["name"] for item in parse_listeners(broker["advertised_listeners"])]:
+        errors.append(f"inter.broker.listener.name on {where}: {inter} is not an advertised listener of the "
+                      f"broker. Fix: name one of its advertised listeners, or remove it.")
+    return errors
+
+
+def _replication_errors(properties: Mapping[str, Any], broker_count: int, where: str) -> list[str]:
+    errors = []
+
+    def number(key: str) -> int | None:
+        return _as_int(properties.get(key))
+
+    for key in ("default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor", "min.insync.replicas", "transaction.state.log.min.isr"):
+        if key in properties and (number(key) is None or number(key) < 1):
+            errors.append(f"{key} on {where}: {properties[key]!r} is not a whole number of 1 or more. Fix: set it "
+                          f"in kafka_properties (3 for replication factors, 2 for min ISR on three brokers).")
+    for key in ("default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor"):
+        value = number(key)
+        if value is not None and value > broker_count:
+            errors.append(f"{key} on {where}: {value} exceeds the {broker_count} brokers of the inventory. Fix: "
+                          f"set it to {broker_count} or less in kafka_properties, or add brokers.")
+    rf, min_isr = number("default.replication.factor"), number("min.insync.replicas")
+    if rf is not None and min_isr is not None and min_isr >= 1 and (min_isr > rf or (min_isr == rf and rf > 1)):
+        errors.append(f"min.insync.replicas on {where}: {min_isr} with default.replication.factor {rf} leaves no "
+                      f"replica to lose: acks=all writes stop as soon as one broker is down. Fix: set "
+                      f"min.insync.replicas to {max(rf - 1, 1)} (replication factor minus one).")
+    tx_rf, tx_isr = number("transaction.state.log.replication.factor"), number("transaction.state.log.min.isr")
+    if tx_rf is not None and tx_isr is not None and tx_isr > tx_rf:
+        errors.append(f"transaction.state.log.min.isr on {where}: {tx_isr} exceeds "
+                      f"transaction.state.log.replication.factor {tx_rf}. Fix: lower it to {max(tx_rf - 1, 1)}.")
+    return errors
+
+
+def kafka_model_errors(model: Mapping[str, Any], group: str = "kafka") -> list[str]:
+    """Every problem of the brokers as they will be written. Empty means the inventory is fit."""
+    brokers = model.get("brokers") or []
+    if not brokers:
+        return [f"group '{group}' on all hosts: it is empty or missing. Fix: list the broker hosts under "
+                f"'{group}' in the inventory."]
+    errors: list[str] = []
+    ids: dict[int, str] = {}
+    advertised: dict[str, str] = {}
+    per_host: dict[str, dict[str, dict]] = {}
+    for broker in brokers:
+        host, index = broker["host"], broker["index"]
+        label = broker["name"] or f"kafka_brokers[{index}]"
+        where = f"{host} ({label})"
+        seen = per_host.setdefault(host, {"names": {}, "ports": {}, "dirs": {}})
+        for variable, values in broker["sources"].items():
+            errors += control_char_errors(values, variable, where)
+            for key in KAFKA_IDENTITY:
+                if key in values:
+                    errors.append(f"{variable} on {where}: sets {key}, which comes from the broker's own entry "
+                                  f"(kafka_broker_id, kafka_port, kafka_advertised_host, or the id, port, listeners, "
+                                  f"advertised_listeners and log_dirs of kafka_brokers). Fix: remove {key} from "
+                                  f"{variable} and set the broker's field instead.")
+        for field in ("name", "listeners", "advertised_listeners", "log_dirs", "rack", "heap", "chroot"):
+            errors += control_char_errors(broker.get(field), f"kafka_brokers[{index}].{field}" if field != "chroot"
+                                          else "kafka_zookeeper_chroot", where)
+        raw = broker["id"]
+        broker_id = _as_int(raw)
+        if raw is None:
+            errors.append(f"kafka_broker_id on {host}: not set. Fix: set kafka_broker_id to a number no other "
+                          f"broker uses in host_vars/{host}.yml (or an id for each entry of kafka_brokers); "
+                          f"never change it once the broker has data.")
+        elif broker_id is None or not 0 <= broker_id <= BROKER_ID_MAX:
+            errors.append(f"kafka_broker_id on {where}: {raw!r} is not a whole number from 0 to {BROKER_ID_MAX}. "
+                          f"Fix: use an unused number such as 1, 2, 3.")
+        elif broker_id in ids:
+            errors.append(f"kafka_broker_id on {where}: {broker_id} is already the id of {ids[broker_id]}. Fix: "
+                          f"give every broker its own id.")
+        else:
+            ids[broker_id] = where
+        name = broker["name"]
+        if name is None:
+            errors.append(f"kafka_brokers[{index}].name on {host}: missing; a host with several brokers needs a "
+                          f"name for each (it names the properties file, the log directory and the kafka@<name> "
+                          f"unit). Fix: add name: server-one (for example).")
+        elif not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+            errors.append(f"kafka_brokers[{index}].name on {host}: {name!r} may hold only letters, digits, '.', "
+                          f"'_' and '-' (64 at most, starting with a letter or digit). Fix: rename it.")
+        elif name in seen["names"]:
+            errors.append(f"kafka_brokers[{index}].name on {host}: {name!r} is used twice. Fix: give every broker "
+                          f"of the host its own name.")
+        else:
+            seen["names"][name] = broker
+        port = _as_int(broker["port"])
+        if port is None or not 1 <= port <= 65535:
+            errors.append(f"kafka_brokers port on {where}: {broker['port']!r} is not a TCP port. Fix: use 1-65535 "
+                          f"(kafka_port, or port in kafka_brokers).")
+        errors += _listener_errors(broker, where, f"kafka_brokers[{index}]")
+        ports = [(item["port"], f"listener {item['name']}") for item in parse_listeners(broker["listeners"])
+                 if item["valid"] and item["port"] is not None]
+        if broker["jmx_port"] is not None:
+            jmx = _as_int(broker["jmx_port"])
+            if jmx is None or not 1 <= jmx <= 65535:
+                errors.append(f"kafka_brokers[{index}].jmx_port on {where}: {broker['jmx_port']!r} is not a TCP "
+                              f"port. Fix: use 1-65535.")
+            else:
+                ports.append((jmx, "JMX"))
+        for number, use in ports:
+            if number in seen["ports"]:
+                errors.append(f"kafka port on {where}: {number} ({use}) is also used by {seen['ports'][number]} on "
+                              f"the same host. Fix: give each broker of {host} its own ports (9092, 9093, 9094 ...).")
+            else:
+                seen["ports"][number] = f"{label} ({use})"
+        for item in parse_listeners(broker["advertised_listeners"]):
+            if not item["valid"] or not item["host"]:
+                continue
+            address = f"{item['host']}:{item['port']}"
+            if address in advertised and advertised[address] != where:
+                errors.append(f"kafka_brokers[{index}].advertised_listeners on {where}: {address} is also "
+                              f"advertised by {advertised[address]}; clients would reach one broker for both. Fix: "
+                              f"advertise each broker at its own host:port.")
+            advertised.setdefault(address, where)
+        dir_paths = [{"variable": f"kafka_brokers[{index}].log_dirs" if broker["sources"] else "kafka_data_root",
+                      "path": log_dir, "kind": f"log dir {position}"} for position, log_dir in
+                     enumerate(broker["log_dirs"])]
+        errors += path_errors(dir_paths, where)
+        for log_dir in broker["log_dirs"]:
+            normalized = _normalize(log_dir)
+            for other, owner in seen["dirs"].items():
+                if _nested(normalized, other) or _nested(other, normalized):
+                    errors.append(f"kafka log dir on {where}: {log_dir} overlaps {other} of {owner}. Fix: give "
+                                  f"each broker its own log directory (log_dirs), not nested in another's.")
+            seen["dirs"][normalized] = label
+        errors += heap_format_errors(broker["heap"], "kafka_heap", where, "kafka")
+        chroot = broker.get("chroot")
+        if chroot not in (None, "", "/") and not (isinstance(chroot, str) and CHROOT.fullmatch(chroot)):
+            errors.append(f"kafka_zookeeper_chroot on {where}: {chroot!r} is not a znode path like /kafka or "
+                          f"/clusters/kafka. Fix: write / and names of letters, digits, '.', '_' and '-'.")
+        errors += _replication_errors(broker["properties"], len(brokers), where)
+    return errors
+
+
+def kafka_model_warnings(model: Mapping[str, Any], user: str = "kafka") -> list[str]:
+    """Settings that trade safety away: allowed, but said out loud."""
+    warnings = []
+    for broker in model.get("brokers") or []:
+        where = f"{broker['host']} ({broker['name']})"
+        if str(broker["properties"].get("unclean.leader.election.enable", "false")).lower() == "true":
+            warnings.append(f"unclean.leader.election.enable on {where}: true lets a replica that missed writes "
+                            f"become leader, and acknowledged messages are then lost. Keep it false unless "
+                            f"availability matters more than the data.")
+    if user == "root":
+        warnings.append("kafka_user on all hosts: root runs the brokers, so a broker bug or a bad plugin owns the "
+                        "host. Keep the default 'kafka' service account.")
+    return warnings
+
+
+def kafka_topic_errors(topics: Any, broker_count: int, min_insync: int | None = None,
+                       variable: str = "kafka_topics_list") -> list[str]:
+    """Declared topics by Kafka's own rules (shared with the verifier), their counts, and a
+    topic-level min.insync.replicas that its replication factor can meet."""
+    if topics is None:
+        return []
+    if not isinstance(topics, list):
+        return [f"{variable} on all hosts: {type(topics).__name__} is not a list of topics. Fix: write a list of "
+                f"{{name, partitions, replication_factor, configs, state}}."]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for index, topic in enumerate(topics):
+        where = f"{variable}[{index}]"
+        if not isinstance(topic, Mapping) or not isinstance(topic.get("name"), str) or not topic.get("name"):
+            errors.append(f"{where} on all hosts: a topic needs a name. Fix: add name: <topic>.")
+            continue
+        name = topic["name"]
+        errors += control_char_errors(dict(topic), where, "all hosts")
+        where = f"{variable} ({name})"
+        if name in seen:
+            errors.append(f"{where} on all hosts: declared twice. Fix: keep one entry per topic.")
+        seen.add(name)
+        unknown = sorted(set(topic) - {"name", "partitions", "replication_factor", "configs", "state"})
+        if unknown:
+            errors.append(f"{where} on all hosts: unknown field(s) {', '.join(unknown)}. Fix: use name, partitions, "
+                          f"replication_factor, configs and state.")
+        state = topic.get("state", "present")
+        if state not in ("present", "absent"):
+            errors.append(f"{where} on all hosts: state {state!r} must be present or absent. Fix: correct it.")
+        configs = topic.get("configs") or {}
+        if not isinstance(configs, Mapping):
+            errors.append(f"{where} on all hosts: configs must be a dict of topic settings. Fix: write configs: "
+                          f"{{retention.ms: 86400000}}.")
+            configs = {}
+        # A topic without its own min.insync.replicas gets the brokers'; both must fit its factor.
+        problems = topic_spec_errors(name, topic.get("partitions", 1), topic.get("replication_factor", 3),
+                                     broker_count if state == "present" else 32767,
+                                     configs.get("min.insync.replicas", min_insync))
+        naming = topic_name_errors(name)
+        errors += [f"{where} on all hosts: {problem}. Fix: {'rename it' if problem in naming else 'correct the entry'}."
+                   for problem in problems]
+    return errors
+
+
+def kafka_topic_warnings(topics: Any, variable: str = "kafka_topics_list") -> list[str]:
+    names = [topic["name"] for topic in topics or []
+             if isinstance(topic, Mapping) and isinstance(topic.get("name"), str)]
+    return [f"{variable} on all hosts: {first} and {second} collide in Kafka's metric names ('.' and '_' are the "
+            f"same there). Pick names that differ in more than that." for first, second in topic_name_collisions(names)]
+
+
+def zookeeper_model_errors(properties: Mapping[str, Mapping[str, Any]], host: str) -> list[str]:
+    """zookeeper_properties / zookeeper_host_properties: one line per value, and no membership
+    (server.N) or derived keys, which come from the group and the role's variables."""
+    errors = []
+    for variable, values in properties.items():
+        errors += control_char_errors(values or {}, variable, host)
+        for key in values or {}:
+            if re.fullmatch(r"server\.[0-9]+", str(key)):
+                errors.append(f"{variable} on {host}: sets {key}; the ensemble's members come from the "
+                              f"'zookeeper' group and each host's zookeeper_id. Fix: remove {key} and add or remove "
+                              f"hosts in the group.")
+            elif key in ("dataDir", "dataLogDir", "clientPort", "secureClientPort"):
+                errors.append(f"{variable} on {host}: sets {key}, which the role derives itself. Fix: remove it; use "
+                              f"zookeeper_data_dir, zookeeper_datalog_dir or zookeeper_client_port.")
+    return errors
+
+
+def host_port_errors(ports: list[Mapping[str, Any]], host: str) -> list[str]:
+    """Two services of one host on one port (Kafka listeners and JMX, ZooKeeper client, quorum,
+    election, admin and metrics ports): [{port, use}]."""
+    errors, seen = [], {}
+    for item in ports:
+        number = _as_int(item["port"])
+        if number is None:
+            continue
+        if number in seen:
+            errors.append(f"{item['use']} on {host}: port {number} is also {seen[number]}. Fix: give each service of "
+                          f"{host} its own port.")
+        else:
+            seen[number] = item["use"]
+    return errors
+
+
+class FilterModule:
+    """Ansible entry point."""
+
+    def filters(self) -> dict:
+        return {
+            "kafka_cluster_model": kafka_cluster_model,
+            "kafka_model_errors": kafka_model_errors,
+            "kafka_model_warnings": kafka_model_warnings,
+            "kafka_topic_errors": kafka_topic_errors,
+            "kafka_topic_warnings": kafka_topic_warnings,
+            "zookeeper_model_errors": zookeeper_model_errors,
+            "control_char_errors": control_char_errors,
+            "path_errors": path_errors,
+            "paths_clear_of": paths_clear_of,
+            "heap_format_errors": heap_format_errors,
+            "host_port_errors": host_port_errors,
+            "parse_listeners": parse_listeners,
+        }

@@ -1,0 +1,99 @@
+"""The first play of cluster.yml (playbooks/validate.yml), for real, against three sandbox hosts
+that are this machine under the course's names: the checks of test_contract.py must be wired
+into the play, with each role's argument spec applied there, and refuse before any host
+changes. The play only reads, so the sandbox is safe to run anywhere."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTS = ("hadoop-master", "hadoop-slave1", "hadoop-slave2")
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sandbox")
+    hosts = "".join(f"        {host}:\n" for host in HOSTS)
+    (path / "hosts.yml").write_text(
+        "all:\n  vars:\n    ansible_connection: local\n    ansible_become: false\n"
+        f"    ansible_python_interpreter: {sys.executable}\n"
+        f"  children:\n    zookeeper:\n      hosts:\n{hosts}    kafka:\n      hosts:\n{hosts}")
+    (path / "host_vars").mkdir()
+    for index, host in enumerate(HOSTS, start=1):
+        (path / "host_vars" / f"{host}.yml").write_text(f"zookeeper_id: {index}\nkafka_broker_id: {index}\n")
+    (path / "group_vars").mkdir()
+    (path / "group_vars" / "all.yml").write_text(
+        "kafka_heap: 320m\nzookeeper_heap: 128m\nkafka_topics_list:\n  - {name: Hello-Kafka, partitions: 3, "
+        "replication_factor: 3}\n")
+    return path
+
+
+def first_play(sandbox, extra=None, host_vars=None):
+    """Run the first play with extra vars (a dict) and extra host_vars (host -> YAML text)."""
+    inventories = ["-i", str(sandbox)]
+    if host_vars:
+        overlay = sandbox.parent / f"overlay-{abs(hash(json.dumps(host_vars, sort_keys=True)))}"
+        (overlay / "host_vars").mkdir(parents=True, exist_ok=True)
+        (overlay / "hosts.yml").write_text("all: {}\n")
+        for host, text in host_vars.items():
+            (overlay / "host_vars" / f"{host}.yml").write_text(text + "\n")
+        inventories += ["-i", str(overlay)]
+    command = ["ansible-playbook", *inventories, str(ROOT / "playbooks" / "validate.yml")]
+    if extra:
+        command += ["-e", json.dumps(extra)]
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300, check=False)
+    return result.returncode, " ".join((result.stdout + result.stderr).split())
+
+
+def test_the_sandbox_lab_passes_the_first_play(sandbox):
+    rc, output = first_play(sandbox)
+    assert rc == 0, output[-3000:]
+
+
+CASES = [
+    ("newline-in-a-property-value", {"kafka_properties": {"log.retention.hours": "1\nunclean.leader.election.enable=true"}},
+     None, ["kafka_properties.log.retention.hours on hadoop-master (server)", "control character", "Fix:"]),
+    ("identity-in-a-broker's-properties", None,
+     {"hadoop-slave1": "kafka_brokers: [{name: server, id: 2, properties: {broker.id: 9}}]"},
+     ["kafka_brokers[0].properties on hadoop-slave1 (server): sets broker.id", "Fix:"]),
+    ("configuration-in-a-system-directory", {"kafka_conf_dir": "/etc"}, None,
+     ["kafka_conf_dir on hadoop-master: /etc is a directory of the operating system", "Fix:"]),
+    ("zookeeper-data-on-kafka-data", None, {"hadoop-slave2": "zookeeper_data_dir: /var/lib/kafka"},
+     ["on hadoop-slave2: /var/lib/kafka is", "Fix:"]),
+    ("zookeeper-client-port-on-a-kafka-port", None, {"hadoop-master": "zookeeper_client_port: 9092"},
+     ["on hadoop-master: port 9092 is also", "Fix:"]),
+    ("internal-topic-name", {"kafka_topics_list": [{"name": "__mine"}]}, None,
+     ["kafka_topics_list (__mine) on all hosts", "Fix: rename it"]),
+    ("version-with-a-trailing-newline", {"kafka_version": "3.9.2\n"}, None,
+     ["kafka_version on hadoop-master: '3.9.2", "is not a release number", "Fix:"]),
+    ("newline-in-jvm-options", {"zookeeper_jvm_flags": "-Dx=1\nExecStartPre=/bin/true"}, None,
+     ["zookeeper settings.zookeeper_jvm_flags on hadoop-master", "Fix:"]),
+    ("mistyped-port-by-argument-spec", None, {"hadoop-master": "kafka_port: [9092]"},
+     ["kafka_port", "list", "int"]),
+    ("mistyped-flag-by-argument-spec", {"kafka_replaced_disks": "all"}, None,
+     ["kafka_replaced_disks", "int"]),
+    ("zookeeper-membership-in-properties", {"zookeeper_properties": {"server.9": "evil:2888:3888"}}, None,
+     ["zookeeper_properties on hadoop-master: sets server.9", "Fix:"]),
+]
+
+
+@pytest.mark.parametrize(("extra", "host_vars", "expected"), [case[1:] for case in CASES],
+                         ids=[case[0] for case in CASES])
+def test_the_first_play_refuses(sandbox, extra, host_vars, expected):
+    rc, output = first_play(sandbox, extra, host_vars)
+    assert rc != 0, output[-2000:]
+    for text in expected:
+        assert text in output, f"{text!r} not in:\n{output[-3000:]}"
+
+
+def test_settings_that_trade_safety_away_are_said_but_accepted(sandbox):
+    rc, output = first_play(sandbox, {"kafka_properties": {"unclean.leader.election.enable": True}})
+    assert rc == 0, output[-3000:]
+    assert "WARNING: unclean.leader.election.enable on hadoop-master (server)" in output

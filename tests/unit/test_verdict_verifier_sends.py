@@ -1,0 +1,145 @@
+"""Every send ends acknowledged, failed or unresolved, and the reader reports where it stopped:
+kafka_verify.workload against stand-ins for kafka-python's producer and consumer."""
+
+import functools
+from types import SimpleNamespace
+
+import kafka
+import pytest
+from kafka.errors import KafkaTimeoutError, NotEnoughReplicasError
+
+from kafka_verify import workload
+from kafka_verify.accounting import Accounting
+
+
+class FakeFuture:
+    def __init__(self):
+        self.callbacks, self.errbacks = [], []
+
+    def add_callback(self, f, *args):
+        self.callbacks.append(functools.partial(f, *args))
+
+    def add_errback(self, f, *args):
+        self.errbacks.append(functools.partial(f, *args))
+
+    def ack(self, offset):
+        for callback in self.callbacks:
+            callback(SimpleNamespace(partition=0, offset=offset))
+
+    def fail(self, error):
+        for errback in self.errbacks:
+            errback(error)
+
+
+class FakeProducer:
+    """Records each send's future; the test decides which outcome, if any, each one gets."""
+
+    def __init__(self, **config):
+        self.futures = []
+        self.refuse = False
+        self.flush_error = None
+        FakeProducer.last = self
+
+    def send(self, topic, key, value):
+        if self.refuse:
+            raise KafkaTimeoutError("Failed to update metadata after 60.0 secs.")
+        self.futures.append(FakeFuture())
+        return self.futures[-1]
+
+    def flush(self, timeout):
+        if self.flush_error:
+            raise self.flush_error
+
+    def close(self, timeout):
+        pass
+
+
+@pytest.fixture
+def producer(monkeypatch):
+    monkeypatch.setattr(kafka, "KafkaProducer", FakeProducer)
+    sender = workload.Producer(["broker:9092"], "run1", 100, 10_000)
+    return sender, FakeProducer.last
+
+
+def books(produced):
+    return Accounting(sent=produced.sent, acked=len(produced.acks), failed=produced.failed, read=0,
+                      unresolved=produced.unresolved)
+
+
+def test_each_send_ends_acknowledged_failed_or_unresolved(producer):
+    sender, fake = producer
+    for seq in range(5):
+        sender.send("t", seq)
+    fake.futures[0].ack(0)
+    fake.futures[1].ack(1)
+    fake.futures[2].fail(NotEnoughReplicasError())
+    produced = sender.close(timeout=1)
+    assert (produced.sent, len(produced.acks), produced.failed, produced.unresolved) == (5, 2, 1, 2)
+    assert produced.failures == {"NotEnoughReplicasError": 1}
+    assert books(produced).imbalance() is None
+
+
+def test_a_flush_that_gives_up_leaves_sends_unresolved_not_failed(producer):
+    sender, fake = producer
+    for seq in range(3):
+        sender.send("t", seq)
+    fake.flush_error = KafkaTimeoutError("Timeout waiting for future")
+    produced = sender.close(timeout=1)
+    assert produced.failures == {}
+    assert produced.unresolved == 3
+    assert books(produced).imbalance() is None
+
+
+def test_an_outcome_after_close_does_not_change_the_report(producer):
+    sender, fake = producer
+    sender.send("t", 0)
+    sender.send("t", 1)
+    produced = sender.close(timeout=1)
+    fake.futures[0].ack(0)
+    fake.futures[1].fail(KafkaTimeoutError())
+    assert (produced.sent, len(produced.acks), produced.failed, produced.unresolved) == (2, 0, 0, 2)
+
+
+def test_a_send_refused_before_it_is_queued_is_sent_and_failed(producer):
+    sender, fake = producer
+    fake.refuse = True
+    sender.send("t", 0)
+    produced = sender.close(timeout=1)
+    assert (produced.sent, produced.failed, produced.unresolved) == (1, 1, 0)
+    assert produced.failures == {"KafkaTimeoutError": 1}
+
+
+def test_two_outcomes_for_one_send_break_the_identity_loudly(producer):
+    sender, fake = producer
+    sender.send("t", 0)
+    fake.futures[0].ack(0)
+    fake.futures[0].fail(KafkaTimeoutError())
+    assert books(sender.close(timeout=1)).imbalance() == \
+        "accounting does not add up: sent 1 != acked 1 + failed 1 + unresolved 0"
+
+
+class FakeConsumer:
+    """The positions reading reached and the leaders the consumer's metadata knows."""
+
+    def __init__(self, positions, leaders):
+        self.positions = positions
+        cluster = SimpleNamespace(leader_for_partition=lambda tp: leaders.get((tp.topic, tp.partition)))
+        self._client = SimpleNamespace(cluster=cluster)
+
+    def position(self, tp):
+        return self.positions[(tp.topic, tp.partition)]
+
+
+def test_reading_that_gives_up_notes_where_it_stopped_and_which_partitions_had_no_leader():
+    partitions = {(t, p): kafka.TopicPartition(t, p) for t, p in [("t", 0), ("t", 1), ("t", 2)]}
+    consumer = FakeConsumer({("t", 0): 7, ("t", 1): 3, ("t", 2): 10}, {("t", 0): -1, ("t", 1): 2, ("t", 2): 3})
+    result = workload.Consumed()
+    workload._record_pending(consumer, partitions, {("t", 0): 9, ("t", 1): 5, ("t", 2): 9}, result)
+    assert result.stopped_at == {("t", 0): 7, ("t", 1): 3}
+    assert result.leaderless == {("t", 0)}
+    assert result.pending == {"t-0": "at offset 7, last acknowledged 9", "t-1": "at offset 3, last acknowledged 5"}
+
+
+def test_a_consumer_without_readable_metadata_is_not_taken_as_leaderless():
+    tp = kafka.TopicPartition("t", 0)
+    assert workload._has_no_leader(SimpleNamespace(), tp) is False
