@@ -156,3 +156,26 @@ def cluster_state(target: Any, bootstrap: str, expect: str = "", in_sync: bool =
     if expect:
         args += f" expect_brokers={expect}"
     return target.ansible("kafka_cluster_state", args, check=False)
+
+
+MANAGED_STATE = (
+    # Every file and link the roles manage, with content digests, owners and modes...
+    "find /etc/kafka /etc/zookeeper /etc/systemd/system/kafka@.service /etc/systemd/system/zookeeper.service "
+    "/etc/systemd/system/kafka@*.service.d /usr/local/bin /opt -maxdepth 2 \\( -type f -o -type l \\) "
+    "-printf '%p %u:%g %m %l\\n' 2>/dev/null | sort; "
+    "find /etc/kafka /etc/zookeeper /usr/local/bin -maxdepth 1 -type f -print0 | sort -z | xargs -0 sha256sum; "
+    "sha256sum /etc/systemd/system/kafka@.service /etc/systemd/system/zookeeper.service "
+    "/etc/systemd/system/kafka@*.service.d/*; "
+    # ...the directories and data identities...
+    "stat -c '%n %U:%G %a' /etc/kafka /etc/zookeeper /var/lib/kafka /var/lib/kafka/* /var/log/kafka /var/log/kafka/* "
+    "/var/lib/zookeeper /var/log/zookeeper; "
+    "sha256sum /var/lib/kafka/*/meta.properties /var/lib/zookeeper/myid; "
+    # ...and when each service's process started.
+    "systemctl show 'kafka@*' zookeeper -p Id -p ExecMainStartTimestampMonotonic -p ActiveState"
+)
+
+
+def managed_state(target: Any) -> str:
+    """A snapshot of everything the toolkit manages on a host and of its processes' start times:
+    equal snapshots before and after a run mean the run changed nothing and restarted nothing."""
+    return target.check_output(MANAGED_STATE)

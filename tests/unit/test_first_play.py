@@ -97,3 +97,10 @@ def test_settings_that_trade_safety_away_are_said_but_accepted(sandbox):
     rc, output = first_play(sandbox, {"kafka_properties": {"unclean.leader.election.enable": True}})
     assert rc == 0, output[-3000:]
     assert "WARNING: unclean.leader.election.enable on hadoop-master (server)" in output
+
+
+def test_remote_jmx_without_a_password_is_refused(sandbox):
+    rc, output = first_play(sandbox, host_vars={"hadoop-slave2": "kafka_brokers: [{name: server, id: 3, jmx_port: 9999}]"})
+    assert rc != 0, output[-2000:]
+    assert "kafka_jmx_password on hadoop-slave2: a broker sets jmx_port" in output
+    assert "Fix:" in output

@@ -295,7 +295,7 @@ LAB_VARS = {
     "kafka_broker": {"name": "server", "heap": "320m", "jmx_port": 9999},
     "kafka_log_root": "/var/log/kafka", "kafka_conf_dir": "/etc/kafka", "kafka_jvm_opts": "",
     "kafka_user": "kafka", "kafka_group": "kafka", "kafka_home": "/opt/kafka", "kafka_nofile": 100000,
-    "kafka_stop_timeout": 180,
+    "kafka_stop_timeout": 180, "kafka_jmx_bind_address": "127.0.0.1",
     "zookeeper_id": 1, "zookeeper_version": "3.8.6", "zookeeper_user": "zookeeper", "zookeeper_group": "zookeeper",
     "zookeeper_log_dir": "/var/log/zookeeper", "zookeeper_heap": "128m", "zookeeper_jvm_flags": "",
     "zookeeper_home": "/opt/zookeeper", "zookeeper_conf_dir": "/etc/zookeeper", "zookeeper_nofile": 65536,
@@ -321,6 +321,11 @@ def test_lab_environment_file_is_unchanged():
         "LOG_DIR=/var/log/kafka/server\n"
         "KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka/log4j.properties\n"
         "KAFKA_OPTS=\n"
+        "KAFKA_JMX_OPTS=-Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.authenticate=true "
+        "-Dcom.sun.management.jmxremote.ssl=false -Dcom.sun.management.jmxremote.password.file=/etc/kafka/"
+        "jmxremote.password -Dcom.sun.management.jmxremote.access.file=/etc/kafka/jmxremote.access "
+        "-Dcom.sun.management.jmxremote.host=127.0.0.1 -Dcom.sun.management.jmxremote.rmi.port=9999 "
+        "-Djava.rmi.server.hostname=127.0.0.1\n"
         "JMX_PORT=9999\n")
 
 
@@ -342,9 +347,10 @@ def test_lab_units_write_plain_values_plainly_and_are_hardened():
 
 def test_templates_keep_awkward_values_on_their_lines():
     env = render("broker.env.j2", kafka_jvm_opts=' -Dpath="C:\\x" $HOME ', kafka_log_root="/var/log/my kafka")
-    assert env.splitlines()[1:] == ["KAFKA_HEAP_OPTS=-Xms320m -Xmx320m", "LOG_DIR=/var/log/my kafka/server",
-                                    "KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka/log4j.properties",
-                                    'KAFKA_OPTS=" -Dpath=\\"C:\\\\x\\" \\$HOME "', "JMX_PORT=9999"]
+    assert env.splitlines()[1:5] == ["KAFKA_HEAP_OPTS=-Xms320m -Xmx320m", "LOG_DIR=/var/log/my kafka/server",
+                                     "KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka/log4j.properties",
+                                     'KAFKA_OPTS=" -Dpath=\\"C:\\\\x\\" \\$HOME "']
+    assert env.splitlines()[-1] == "JMX_PORT=9999"
     unit = render("kafka@.service.j2", kafka_home="/opt/my kafka", kafka_conf_dir="/etc/kafka%")
     assert "EnvironmentFile=/etc/kafka%%/%i.env\n" in unit
     assert "ExecStart=/opt/my\\skafka/bin/kafka-server-start.sh /etc/kafka%%/%i.properties\n" in unit
