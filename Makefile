@@ -9,10 +9,10 @@ INVENTORY ?= inventories/lab
 SCENARIOS ?= lab zookeeper default single-host scale-out reliability
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: help setup archives image lab lab-up deploy verify lab-down test lint unit smoke molecule clean
+.PHONY: help deps setup archives image lab lab-up deploy verify lab-down test lint unit smoke molecule clean
 
 help:
-	@echo "make lab       set up the toolchain, build the archives, bring up the lab, deploy the cluster"
+	@echo "make lab       install the machine's packages and the toolchain, build the archives, bring up the lab, deploy the cluster"
 	@echo "make test      lint, unit tests, archive smoke test and every molecule scenario"
 	@echo "make verify    run the full verifier against the deployed lab"
 	@echo "make lab-down  remove the lab's containers and network"
@@ -25,13 +25,17 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 setup: $(VENV)/.installed
 
+# The machine's own packages (Docker engine, debootstrap, Maven, JDK) and a running engine.
+deps:
+	$(TIMED) tools/install-deps.sh
+
 archives:
 	$(TIMED) tools/archives/build.sh
 
 image: setup
 	$(TIMED) ansible-playbook playbooks/lab-image.yml
 
-lab: setup archives lab-up deploy
+lab: deps setup archives lab-up deploy
 
 lab-up: setup
 	$(TIMED) ansible-playbook -i $(INVENTORY) playbooks/lab-up.yml

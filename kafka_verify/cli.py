@@ -114,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--wait-healthy", type=float, default=30.0,
                         help="seconds to wait for a healthy cluster before starting (30); a read-back "
                              "(--consume-only) goes on after the wait even if it is not healthy")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds to wait, once writing is over, for the cluster to be healthy again before "
+                             "judging it (0); for a run across a fault: the verdict is then on the healed cluster, "
+                             "and the wait is reported")
     parser.add_argument("--consume-timeout", type=positive_float, default=60.0,
                         help="seconds without progress before reading gives up (60)")
     parser.add_argument("--produce-only", action="store_true", help="write and save the acknowledgements to --state")
@@ -268,7 +272,9 @@ class Verifier:
             first, last = consume_targets(produced.acks)
             consumed = workload.consume(self.bootstrap, self.run_id, f"kafka-verify-{self.run_id}", first, last,
                                         self.args.consume_timeout)
-        after = self.health(names, replication)
+        settle_started = time.monotonic()
+        after = self.wait_healthy(names, replication, max(self.args.settle, 0))
+        self.report["settled_after_s"] = round(time.monotonic() - settle_started, 1)
         self.report["cluster_after"] = after.as_dict()
 
         accounting = self.tally(produced, consumed, after)

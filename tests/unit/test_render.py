@@ -452,3 +452,39 @@ def test_systemd_parses_environment_and_exec_start_back_to_the_values():
     # The dump shows arguments before $-substitution, in which "$$" becomes "$".
     arguments = [word.replace("$$", "$") for word in split_dumped_command(command)]
     assert arguments == ["/bin/echo", *[value for value in SYSTEMD_VALUES if value], "/my dir/%i.properties"]
+
+
+def wrapper(tmp_path, tool):
+    """The rendered /usr/local/bin wrapper of a tool, exec'ing a stand-in release under tmp_path."""
+    release = tmp_path / "kafka"
+    (release / "bin").mkdir(parents=True, exist_ok=True)
+    (release / "bin" / tool).write_text('#!/bin/sh\necho "ran $*"\n')
+    (release / "bin" / tool).chmod(0o755)
+    text = render("cli-wrapper.sh.j2", kafka_cli_tool=tool, kafka_home=str(release),
+                  kafka_cli_zookeeper_hint=["kafka-topics.sh"],
+                  kafka_bootstrap_servers=["hadoop-master:9092", "hadoop-slave1:9092"])
+    path = tmp_path / tool
+    path.write_text(text)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_the_course_zookeeper_option_gets_one_line_saying_what_to_type(tmp_path):
+    import subprocess
+
+    topics = wrapper(tmp_path, "kafka-topics.sh")
+    result = subprocess.run([topics, "--zookeeper", "hadoop-master:2181", "--list"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == ("kafka-topics.sh: --zookeeper was removed in Kafka 3; type instead: kafka-topics.sh "
+                             "--bootstrap-server hadoop-master:9092,hadoop-slave1:9092 --list\n")
+    same = subprocess.run([topics, "--zookeeper=hadoop-master:2181/kafka", "--describe"], capture_output=True,
+                          text=True, check=False)
+    assert same.returncode == 2
+    assert same.stderr.endswith("--bootstrap-server hadoop-master:9092,hadoop-slave1:9092 --describe\n")
+    ok = subprocess.run([topics, "--bootstrap-server", "b:9092", "--list"], capture_output=True, text=True, check=True)
+    assert ok.stdout == "ran --bootstrap-server b:9092 --list\n"
+    other = subprocess.run([wrapper(tmp_path, "kafka-configs.sh"), "--zookeeper", "z"], capture_output=True,
+                           text=True, check=True)
+    assert other.stdout == "ran --zookeeper z\n", "only the listed tools answer with a hint"

@@ -31,3 +31,20 @@ def test_console_producer_and_consumer_round_trip():
     output = consumer.check_output("kafka-console-consumer.sh --bootstrap-server hadoop-slave1:9092 --topic "
                                    "Hello-Kafka --from-beginning --max-messages 2 --timeout-ms 30000")
     assert sorted(output.split()) == ["hello", "kafka"]
+
+
+def test_the_course_zookeeper_option_says_what_to_type_instead():
+    target = host("hadoop-slave1")
+    result = target.run("kafka-topics.sh --zookeeper hadoop-master:2181 --list")
+    assert result.rc == 2
+    assert result.stderr.strip() == (
+        "kafka-topics.sh: --zookeeper was removed in Kafka 3; type instead: kafka-topics.sh "
+        "--bootstrap-server hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092 --list")
+    consumer = target.run("kafka-console-consumer.sh --zookeeper hadoop-master:2181 --topic Hello-Kafka")
+    assert consumer.rc == 2
+    assert "kafka-console-consumer.sh --bootstrap-server hadoop-master:9092," in consumer.stderr
+    assert "Exception" not in consumer.stderr + consumer.stdout
+
+
+def test_login_shells_know_kafka_home():
+    assert host("hadoop-master").check_output("bash -lc 'echo $KAFKA_HOME'") == "/opt/kafka"

@@ -45,7 +45,7 @@ def run_fault(name, fault, *verifier_args, duration=60):
     assert heal_seconds() < 1, "the cluster must be healthy before a fault"
     start_verifier(client(), name, "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", f"fault-{name}",
                    "--topics", "1", "--partitions", "6", "--duration", str(duration), "--rate", "200",
-                   "--consume-timeout", "120", *verifier_args)
+                   "--consume-timeout", "120", "--settle", "180", *verifier_args)
     time.sleep(5)
     details = fault() or {}
     healed = heal_seconds()
@@ -55,7 +55,8 @@ def run_fault(name, fault, *verifier_args, duration=60):
               "unresolved": counts.get("unresolved"), "lost": counts.get("lost"),
               "unavailable": counts.get("unavailable"), "duplicated": counts.get("duplicated"),
               "longest_ack_stall_s": report.get("longest_ack_stall_s"),
-              "isr_full_again_after_s": healed, **details}
+              "isr_full_again_after_s": healed, "verdict_after_settling_s": report.get("settled_after_s"),
+              **details}
     FIGURES.append(figure)
     print(f"\n{figure}")
     return rc, report
