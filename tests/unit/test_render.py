@@ -333,7 +333,7 @@ def test_lab_units_write_plain_values_plainly_and_are_hardened():
     kafka = render("kafka@.service.j2").splitlines()
     for line in ("User=kafka", "Group=kafka", "EnvironmentFile=/etc/kafka/%i.env",
                  "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/%i.properties", "LimitNOFILE=100000",
-                 "TimeoutStopSec=180", "StartLimitBurst=5", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                 "TimeoutStopSec=180", "StartLimitBurst=10", "NoNewPrivileges=yes", "ProtectSystem=strict",
                  "ProtectHome=yes", "CapabilityBoundingSet="):
         assert line in kafka, line
     zookeeper = render("zookeeper.service.j2").splitlines()
@@ -341,7 +341,7 @@ def test_lab_units_write_plain_values_plainly_and_are_hardened():
                  'Environment="SERVER_JVMFLAGS=-Xms128m "',
                  "ExecStart=/opt/zookeeper/bin/zkServer.sh --config /etc/zookeeper start-foreground",
                  "RequiresMountsFor=/var/lib/zookeeper", "ReadWritePaths=/var/lib/zookeeper /var/log/zookeeper /tmp",
-                 "NoNewPrivileges=yes", "ProtectSystem=strict", "StartLimitBurst=5"):
+                 "NoNewPrivileges=yes", "ProtectSystem=strict", "StartLimitBurst=10"):
         assert line in zookeeper, line
 
 
