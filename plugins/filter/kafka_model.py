@@ -79,6 +79,11 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A properties dict, or an empty one for anything else (reported by kafka_model_errors)."""
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
 def _join(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(str(item) for item in value)
@@ -147,11 +152,11 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             log_dirs = [log_dirs]
         rack = entry.get("rack", _pick(hostvars, host, defaults, "kafka_rack"))
         chroot = _pick(hostvars, host, defaults, "kafka_zookeeper_chroot")
-        sources = {
-            "kafka_properties": dict(_pick(hostvars, host, defaults, "kafka_properties") or {}),
-            "kafka_host_properties": dict(_pick(hostvars, host, defaults, "kafka_host_properties") or {}),
-            f"kafka_brokers[{index}].properties": dict(entry.get("properties") or {}),
-        }
+        given = {"kafka_properties": _pick(hostvars, host, defaults, "kafka_properties"),
+                 "kafka_host_properties": _pick(hostvars, host, defaults, "kafka_host_properties"),
+                 f"kafka_brokers[{index}].properties": entry.get("properties")}
+        sources = {name: _mapping(value) for name, value in given.items()}
+        malformed = [name for name, value in given.items() if value and not isinstance(value, Mapping)]
         identity: dict[str, Any] = {
             "broker.id": entry.get("id"), "node.id": None, "log.dir": None,
             "listeners": listeners, "advertised.listeners": advertised, "log.dirs": ",".join(map(str, log_dirs)),
@@ -174,6 +179,7 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             "jmx_port": entry.get("jmx_port"), "rack": rack or None, "chroot": chroot,
             "properties": {key: value for key, value in properties.items() if value is not None},
             "sources": sources,
+            "malformed": malformed,
         })
     return {
         "brokers": brokers,
@@ -425,6 +431,8 @@ def kafka_model_errors(model: Mapping[str, Any], group: str = "kafka") -> list[s
         label = broker["name"] or f"kafka_brokers[{index}]"
         where = f"{host} ({label})"
         seen = per_host.setdefault(host, {"names": {}, "ports": {}, "dirs": {}})
+        errors += [f"{variable} on {where}: not a dict of properties. Fix: write it as key: value pairs."
+                   for variable in broker.get("malformed", [])]
         for variable, values in broker["sources"].items():
             errors += control_char_errors(values, variable, where)
             for key in KAFKA_IDENTITY:

@@ -453,3 +453,8 @@ def test_a_refused_secret_is_never_quoted():
     assert not any("hunter2" in error for error in errors)
     assert any("ssl.key.password on h0: the value holds" in error for error in errors)
     assert any("'8\\n'" in error for error in errors)
+
+
+def test_properties_that_are_not_a_dict_are_refused_not_crashed_on():
+    errors = errors_of(lab(hadoop_master=several({"name": "server", "id": 1, "properties": ["num.io.threads=4"]})))
+    assert any("kafka_brokers[0].properties on hadoop-master (server): not a dict" in error for error in errors)

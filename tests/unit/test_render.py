@@ -462,7 +462,7 @@ def wrapper(tmp_path, tool):
     (release / "bin" / tool).chmod(0o755)
     text = render("cli-wrapper.sh.j2", kafka_cli_tool=tool, kafka_home=str(release),
                   kafka_cli_zookeeper_hint=["kafka-topics.sh"],
-                  kafka_bootstrap_servers=["hadoop-master:9092", "hadoop-slave1:9092"])
+                  kafka_host_brokers=[{"bootstrap": "hadoop-master:9092"}, {"bootstrap": "hadoop-master:9093"}])
     path = tmp_path / tool
     path.write_text(text)
     path.chmod(0o755)
@@ -478,11 +478,11 @@ def test_the_course_zookeeper_option_gets_one_line_saying_what_to_type(tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == ("kafka-topics.sh: --zookeeper was removed in Kafka 3; type instead: kafka-topics.sh "
-                             "--bootstrap-server hadoop-master:9092,hadoop-slave1:9092 --list\n")
+                             "--bootstrap-server hadoop-master:9092,hadoop-master:9093 --list\n")
     same = subprocess.run([topics, "--zookeeper=hadoop-master:2181/kafka", "--describe"], capture_output=True,
                           text=True, check=False)
     assert same.returncode == 2
-    assert same.stderr.endswith("--bootstrap-server hadoop-master:9092,hadoop-slave1:9092 --describe\n")
+    assert same.stderr.endswith("--bootstrap-server hadoop-master:9092,hadoop-master:9093 --describe\n")
     ok = subprocess.run([topics, "--bootstrap-server", "b:9092", "--list"], capture_output=True, text=True, check=True)
     assert ok.stdout == "ran --bootstrap-server b:9092 --list\n"
     other = subprocess.run([wrapper(tmp_path, "kafka-configs.sh"), "--zookeeper", "z"], capture_output=True,
