@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from kafka_toolkit import heap_megabytes, zookeeper_connect, zookeeper_nodes
+from kafka_toolkit import _as_int, heap_megabytes, zookeeper_connect, zookeeper_nodes
 
 from kafka_verify.topicspec import topic_name_collisions, topic_name_errors, topic_spec_errors
 
@@ -67,16 +67,6 @@ def _pick(hostvars: Mapping[str, Any], host: str, defaults: Mapping[str, Any], n
     if name in values:
         return values[name]
     return defaults.get(name)
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
-        return int(value)
-    return None
 
 
 def _mapping(value: Any) -> dict[str, Any]:
