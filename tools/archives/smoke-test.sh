@@ -1,24 +1,58 @@
 #!/usr/bin/env bash
-# Starts a one-node ZooKeeper and one broker from the built archives on loopback, creates a
-# topic and moves a message through it with the console tools, so a broken archive fails here
-# and not halfway through a molecule run. Needs java on PATH. Bounded: about a minute at most.
+# Checks the built archives against the official ones and runs them on loopback, so that a
+# broken archive fails here and not halfway through a molecule run:
+#  - every archive's bin/ holds every launcher of the official bin/ (tests/archives/*-bin.txt;
+#    Windows launchers aside), the ZooKeeper lib/ every jar of the official lib/, and the
+#    main class of every launcher is in the archive's jars;
+#  - a one-node ZooKeeper started as the roles' unit starts it (start-foreground), with the
+#    admin server and the Prometheus metrics provider on, answers zkServer.sh status, the
+#    admin server's ruok and /metrics;
+#  - a second ZooKeeper goes through zkServer.sh start / status / stop as a forking service;
+#  - a broker on that ZooKeeper creates a topic, moves a message through the console tools,
+#    and the newer launchers run against it for real (kafka-storage, kafka-features,
+#    kafka-acls, the perf tests, kafka-dump-log, zkCli).
+# Ports are free loopback ports picked at random. Needs java and python3 on PATH. Prints the
+# time of each phase; bounded (every wait and every tool has a time limit).
 #
 # Usage: tools/archives/smoke-test.sh [MIRROR_DIR]
+# Versions as build.sh: KAFKA_VERSIONS (3.9.2 3.9.1; the servers run the first),
+# KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+lists=$(cd "$here/../../tests/archives" && pwd)
 mirror=${1:-$here/../../build/mirror}
-kafka_version=${KAFKA_VERSION:-3.9.2}
+read -r -a kafka_versions <<<"${KAFKA_VERSIONS:-${KAFKA_VERSION:-3.9.2 3.9.1}}"
+kafka_version=${kafka_versions[0]}
 scala_version=${KAFKA_SCALA_VERSION:-2.13}
 zookeeper_version=${ZOOKEEPER_VERSION:-3.8.6}
-zk_port=${SMOKE_ZK_PORT:-22181}
-broker_port=${SMOKE_BROKER_PORT:-29092}
 
-command -v java >/dev/null || { echo "smoke-test: java is missing (apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
+for tool in java python3 tar timeout; do
+  command -v "$tool" >/dev/null || { echo "smoke-test: '$tool' is missing (Debian: openjdk-17-jre-headless, python3, tar, coreutils)" >&2; exit 2; }
+done
 work=$(mktemp -d)
-pids=()
+pids=() # tools running in the background
+broker_pid=""
+zk_pid=""
+zk2_pidfile=$work/zk2data/zookeeper_server.pid
+
+stop_pids() { # pid...: SIGTERM, up to 20 s to exit, then SIGKILL
+  local pid deadline=$((SECONDS + 20))
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
+# Ends what this test started, by pid: tools first, then the broker while ZooKeeper still
+# answers (its controlled shutdown waits for ZooKeeper), then the ZooKeepers; the forking
+# one is not a child of this shell and is found through its pid file.
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop_pids "${pids[@]}"
+  stop_pids $broker_pid
+  if [ -f "$zk2_pidfile" ]; then stop_pids "$(cat "$zk2_pidfile")"; fi
+  stop_pids $zk_pid
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -26,63 +60,302 @@ trap cleanup EXIT
 
 fail() {
   echo "smoke-test: FAILED: $1" >&2
-  for log in "$work"/*.log; do
-    [ -f "$log" ] || continue
-    echo "--- last lines of $(basename "$log")" >&2
-    tail -n 20 "$log" >&2
+  for log in "$work"/*.log "$work"/zklog/*.log "$work"/kafka-run/server.log; do
+    [ -s "$log" ] || continue
+    echo "--- last lines of ${log#"$work"/}" >&2
+    tail -n 15 "$log" >&2
   done
   exit 1
+}
+
+now_ds() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 100000)); } # tenths of a second
+test_start=$(now_ds)
+phase_start=$test_start
+phase_done() { # name: prints how long the phase that ends here took
+  local now d
+  now=$(now_ds)
+  d=$((now - phase_start))
+  printf 'smoke-test: %-44s %4d.%d s\n' "$1" $((d / 10)) $((d % 10))
+  phase_start=$now
+}
+
+used_ports=" "
+pick_port() { # variable: sets it to a loopback port nothing listens on (nor picked before)
+  local port _
+  for _ in $(seq 200); do
+    port=$((20000 + RANDOM % 12000))
+    case "$used_ports" in *" $port "*) continue ;; esac
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      used_ports="$used_ports$port "
+      printf -v "$1" '%s' "$port"
+      return
+    fi
+  done
+  fail "found no free loopback port"
 }
 
 wait_for_port() { # port what seconds
   local deadline=$((SECONDS + $3))
   until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || fail "$2 did not listen on 127.0.0.1:$1 within $3 s"
-    sleep 1
+    sleep 0.2
   done
 }
 
-tar -C "$work" -xzf "$mirror/kafka/$kafka_version/kafka_$scala_version-$kafka_version.tgz"
-tar -C "$work" -xzf "$mirror/zookeeper/zookeeper-$zookeeper_version/apache-zookeeper-$zookeeper_version-bin.tar.gz"
-kafka=$work/kafka_$scala_version-$kafka_version
-zookeeper=$work/apache-zookeeper-$zookeeper_version-bin
+http_get() { # port path: the whole HTTP response (no curl on minimal hosts)
+  local line=""
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  while IFS= read -r -t 10 line <&3 || [ -n "$line" ]; do printf '%s\n' "${line%$'\r'}"; done
+  exec 3<&-
+}
 
-mkdir -p "$work/zkconf" "$work/zkdata" "$work/kafka-logs"
+expect() { # what text pattern: fails unless the text holds the (grep -E) pattern
+  grep -Eq -- "$3" <<<"$2" || fail "$1: expected /$3/ in: $(tail -n 5 <<<"$2")"
+}
+
+list_entries() { grep -v '^#' "$1" | sed '/^[[:space:]]*$/d'; }
+
+# Fails when dir lacks an entry of the official list (Windows launchers are not carried);
+# entries the official archive does not have are shown, not refused.
+compare_bin() { # archive_dir list_file
+  local entry missing=() extra=() official
+  official=$(list_entries "$2")
+  while IFS= read -r entry; do
+    case "$entry" in *.cmd|windows/) continue ;; esac
+    [ -e "$1/bin/$entry" ] || missing+=("$entry")
+  done <<<"$official"
+  for entry in "$1"/bin/*; do
+    entry=${entry##*/}
+    [ -d "$1/bin/$entry" ] && entry=$entry/
+    grep -qxF -- "$entry" <<<"$official" || extra+=("$entry")
+  done
+  [ ${#extra[@]} -eq 0 ] || echo "smoke-test: ${1##*/}/bin/ has launchers the official one has not: ${extra[*]}"
+  [ ${#missing[@]} -eq 0 ] || fail "${1##*/}/bin/ lacks launchers of the official bin/ ($(basename "$2")): ${missing[*]}"
+}
+
+# The main classes the launchers name, each looked up in the archive's jars.
+check_launcher_classes() { # archive_dir jar_dir
+  python3 - "$1" "$2" <<'PY' || fail "launcher classes missing in ${1##*/}/$2 (listed above)"
+import glob, re, sys, zipfile
+home, jars = sys.argv[1], sys.argv[2]
+classes = set()
+for jar in glob.glob(f"{home}/{jars}/*.jar"):
+    with zipfile.ZipFile(jar) as z:
+        classes.update(n[:-6].replace("/", ".") for n in z.namelist() if n.endswith(".class"))
+wanted = {}
+for script in sorted(glob.glob(home + "/bin/*.sh")):
+    text = open(script).read()
+    for name in re.findall(r"\b((?:org\.apache|kafka)\.(?:[a-z]\w*\.)*[A-Z]\w*)\b", text):
+        wanted.setdefault(name, script.rsplit("/", 1)[1])
+missing = sorted(n for n in wanted if n not in classes)
+for name in missing:
+    print(f"smoke-test: {wanted[name]} runs {name}, which no jar in {jars}/ holds", file=sys.stderr)
+print(f"smoke-test: {home.rsplit('/', 1)[1]}: the {len(wanted)} classes its launchers run are in {jars}/")
+sys.exit(1 if missing or not wanted else 0)
+PY
+}
+
+# --- Phase 1: the archives against the official lists -----------------------------------
+zk_archive=$mirror/zookeeper/zookeeper-$zookeeper_version/apache-zookeeper-$zookeeper_version-bin.tar.gz
+tar -C "$work" -xzf "$zk_archive" || fail "cannot unpack $zk_archive"
+zookeeper=$work/apache-zookeeper-$zookeeper_version-bin
+compare_bin "$zookeeper" "$lists/zookeeper-3.8-bin.txt"
+check_launcher_classes "$zookeeper" lib
+missing_jars=$(comm -23 <(list_entries "$lists/zookeeper-3.8-lib.txt" | sort) \
+  <(for jar in "$zookeeper"/lib/*.jar; do jar=${jar##*/}; echo "${jar%-[0-9]*.jar}"; done | sort -u))
+[ -z "$missing_jars" ] || fail "ZooKeeper lib/ lacks jars of the official lib/: $(tr '\n' ' ' <<<"$missing_jars")"
+for version in "${kafka_versions[@]}"; do
+  archive=$mirror/kafka/$version/kafka_$scala_version-$version.tgz
+  tar -C "$work" -xzf "$archive" || fail "cannot unpack $archive"
+  compare_bin "$work/kafka_$scala_version-$version" "$lists/kafka-3.9-bin.txt"
+  check_launcher_classes "$work/kafka_$scala_version-$version" libs
+done
+kafka=$work/kafka_$scala_version-$kafka_version
+phase_done "archives match the official bin/ and lib/"
+
+# --- Phase 2: ZooKeeper as the roles run it, admin server and metrics on -----------------
+zk_port=${SMOKE_ZK_PORT:-}
+broker_port=${SMOKE_BROKER_PORT:-}
+used_ports=" $zk_port $broker_port "
+[ -n "$zk_port" ] || pick_port zk_port
+[ -n "$broker_port" ] || pick_port broker_port
+zk_admin_port="" zk_metrics_port="" zk2_port="" closed_port=""
+pick_port zk_admin_port
+pick_port zk_metrics_port
+pick_port zk2_port
+pick_port closed_port
+mkdir -p "$work/zkconf" "$work/zkdata" "$work/zk2conf" "$work/zk2data" "$work/kafka-logs"
 cp "$zookeeper/conf/logback.xml" "$work/zkconf/"
+cp "$zookeeper/conf/logback.xml" "$work/zk2conf/"
 cat >"$work/zkconf/zoo.cfg" <<CFG
 dataDir=$work/zkdata
 clientPort=$zk_port
 clientPortAddress=127.0.0.1
-admin.enableServer=false
 4lw.commands.whitelist=srvr,ruok
+admin.enableServer=true
+admin.serverAddress=127.0.0.1
+admin.serverPort=$zk_admin_port
+metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider
+metricsProvider.httpHost=127.0.0.1
+metricsProvider.httpPort=$zk_metrics_port
 CFG
-ZOO_LOG_DIR=$work ZK_SERVER_HEAP=128 "$zookeeper/bin/zkServer.sh" --config "$work/zkconf" start-foreground \
+cat >"$work/zk2conf/zoo.cfg" <<CFG
+dataDir=$work/zk2data
+clientPort=$zk2_port
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=srvr
+CFG
+ZOO_LOG_DIR=$work/zklog ZK_SERVER_HEAP=128 "$zookeeper/bin/zkServer.sh" --config "$work/zkconf" start-foreground \
   >"$work/zookeeper-console.log" 2>&1 &
-pids+=($!)
-wait_for_port "$zk_port" ZooKeeper 30
-mode=$("$zookeeper/bin/zkServer.sh" --config "$work/zkconf" status 2>&1) || fail "zkServer.sh status: $mode"
-echo "zookeeper: $(echo "$mode" | grep Mode)"
+zk_pid=$!
+wait_for_port "$zk_port" ZooKeeper 40
+wait_for_port "$zk_metrics_port" "ZooKeeper's metrics endpoint" 20
+# The client port opens a moment before the server serves; status says so until then.
+deadline=$((SECONDS + 30))
+until status=$(ZOO_LOG_DIR=$work/zklog "$zookeeper/bin/zkServer.sh" --config "$work/zkconf" status 2>/dev/null); do
+  [ $SECONDS -lt $deadline ] || fail "zkServer.sh status: $status"
+  sleep 0.5
+done
+expect "zkServer.sh status" "$status" '^Mode: standalone$'
+# Where the client port does not answer srvr (as a TLS-only port without client keys), status
+# asks the admin server.
+sed "s/^clientPort=.*/clientPort=$closed_port/" "$work/zkconf/zoo.cfg" >"$work/zkconf/admin-only.cfg"
+admin_status=$(ZOO_LOG_DIR=$work/zklog "$zookeeper/bin/zkServer.sh" --config "$work/zkconf" status admin-only.cfg 2>/dev/null) \
+  || fail "zkServer.sh status through the admin server: $admin_status"
+expect "zkServer.sh status through the admin server" "$admin_status" '^Mode: standalone$'
+ruok=$(http_get "$zk_admin_port" /commands/ruok) || fail "no answer from the admin server on $zk_admin_port"
+expect "admin server /commands/ruok" "$ruok" '"command" : "ruok"'
+expect "admin server /commands/ruok" "$ruok" '"error" : null'
+metrics=$(http_get "$zk_metrics_port" /metrics) || fail "no answer from the metrics endpoint on $zk_metrics_port"
+expect "metrics endpoint" "$metrics" '^HTTP/1\.[01] 200'
+expect "metrics endpoint" "$metrics" '^znode_count [0-9.]+$'
+expect "metrics endpoint" "$metrics" '^num_alive_connections [0-9.]+$'
+echo "smoke-test: zookeeper: $(grep '^Mode' <<<"$status") (srvr and admin server); admin server ruok; /metrics has $(grep -c '^[a-z]' <<<"$metrics") samples"
+phase_done "zookeeper start-foreground, admin, metrics"
 
+# --- Phase 3: the broker; meanwhile a second ZooKeeper as a forking service ---------------
 LOG_DIR=$work/kafka-run KAFKA_HEAP_OPTS="-Xmx256m -Xms256m" "$kafka/bin/kafka-server-start.sh" \
   "$kafka/config/server.properties" \
   --override "zookeeper.connect=127.0.0.1:$zk_port/smoke" \
   --override "listeners=PLAINTEXT://127.0.0.1:$broker_port" \
   --override "log.dirs=$work/kafka-logs" >"$work/kafka-console.log" 2>&1 &
-pids+=($!)
-wait_for_port "$broker_port" "Kafka broker" 60
-grep -q "started (kafka.server.KafkaServer)" "$work/kafka-run/server.log" 2>/dev/null \
-  || sleep 3
+broker_pid=$!
+
+# Tools start faster with these; the launchers under test are the same.
+export KAFKA_JVM_PERFORMANCE_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true"
+export CLIENT_JVMFLAGS="-XX:TieredStopAtLevel=1 -Xshare:auto"
+
+zk_lifecycle() { # zkServer.sh start / status / stop on its own instance; says what went wrong
+  local zk=("$zookeeper/bin/zkServer.sh" --config "$work/zk2conf") out pid deadline
+  export ZOO_LOG_DIR=$work/zk2log ZK_SERVER_HEAP=128
+  out=$("${zk[@]}" start 2>&1) || { echo "start exited $?: $out"; return 1; }
+  [[ "$out" == *STARTED* ]] || { echo "start did not say STARTED: $out"; return 1; }
+  [ -s "$zk2_pidfile" ] || { echo "start wrote no pid file $zk2_pidfile"; return 1; }
+  pid=$(cat "$zk2_pidfile")
+  deadline=$((SECONDS + 40))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$zk2_port") 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "no listener on $zk2_port 40 s after start"; return 1; }
+    sleep 0.2
+  done
+  until out=$("${zk[@]}" status 2>/dev/null); do
+    [ $SECONDS -lt $deadline ] || { echo "status exited 1 on a running server: $out"; return 1; }
+    sleep 0.5
+  done
+  [[ "$out" == *"Mode: standalone"* ]] || { echo "status: $out"; return 1; }
+  if out=$("${zk[@]}" start 2>&1); then echo "a second start succeeded: $out"; return 1; fi
+  [[ "$out" == *"already running as process $pid"* ]] || { echo "second start: $out"; return 1; }
+  out=$("${zk[@]}" stop 2>&1) || { echo "stop exited $?: $out"; return 1; }
+  [[ "$out" == *STOPPED* ]] || { echo "stop: $out"; return 1; }
+  # A zombie counts as gone: whoever adopted the daemon may not have reaped it yet.
+  if kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+    echo "process $pid still runs after stop"
+    return 1
+  fi
+  [ ! -e "$zk2_pidfile" ] || { echo "stop left $zk2_pidfile"; return 1; }
+  if out=$("${zk[@]}" status 2>/dev/null); then echo "status exited 0 with no server: $out"; return 1; fi
+  [[ "$out" == *"Error contacting service"* ]] || { echo "status with no server: $out"; return 1; }
+  out=$("${zk[@]}" stop 2>&1) || { echo "stop with nothing to stop exited $?: $out"; return 1; }
+  [[ "$out" == *"no zookeeper to stop"* ]] || { echo "stop with nothing to stop: $out"; return 1; }
+  echo "start, status, second start refused, stop, status and stop afterwards as upstream"
+}
+zk_lifecycle >"$work/zk-lifecycle.out" 2>&1 &
+lifecycle_pid=$!
+pids+=("$lifecycle_pid")
+timeout 60 "$kafka/bin/kafka-storage.sh" random-uuid >"$work/storage.out" 2>"$work/storage.log" &
+storage_pid=$!
+pids+=("$storage_pid")
+
+deadline=$((SECONDS + 90))
+until grep -q "started (kafka.server.KafkaServer)" "$work/kafka-run/server.log" 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || fail "the broker did not start within 90 s"
+  kill -0 "$broker_pid" 2>/dev/null || fail "the broker exited"
+  sleep 0.2
+done
+wait "$lifecycle_pid" || fail "zkServer.sh as a forking service: $(cat "$work/zk-lifecycle.out")"
+echo "smoke-test: zkServer.sh: $(cat "$work/zk-lifecycle.out")"
+wait "$storage_pid" || fail "kafka-storage.sh random-uuid"
+uuid=$(cat "$work/storage.out")
+expect "kafka-storage.sh random-uuid" "$uuid" '^[A-Za-z0-9_-]{22}$'
+phase_done "broker start; zkServer.sh start/status/stop"
+
+# --- Phase 4: tools against the broker ----------------------------------------------------
 bootstrap=127.0.0.1:$broker_port
+run_bg() { # name seconds command...: runs it in the background, output in $work/name.out
+  local name=$1 seconds=$2
+  shift 2
+  timeout "$seconds" "$@" >"$work/$name.out" 2>&1 &
+  pids+=("$!")
+  printf -v "${name//-/_}_pid" '%s' "$!"
+}
+finish() { # name: waits for it; prints nothing, returns its exit code
+  local var="${1//-/_}_pid"
+  wait "${!var}"
+}
+output() { cat "$work/$1.out"; }
+
+# The perf tools use their own topic (created on first use) and run beside everything else;
+# each consumer reads from the earliest offset, so it may start before its producer.
+run_bg perf-producer 60 "$kafka/bin/kafka-producer-perf-test.sh" --topic perf --num-records 1000 \
+  --record-size 100 --throughput -1 --producer-props "bootstrap.servers=$bootstrap" acks=all
+run_bg perf-consumer 60 "$kafka/bin/kafka-consumer-perf-test.sh" --bootstrap-server "$bootstrap" \
+  --topic perf --messages 1000 --timeout 30000
+run_bg features 60 "$kafka/bin/kafka-features.sh" --bootstrap-server "$bootstrap" describe
+run_bg acls 60 "$kafka/bin/kafka-acls.sh" --bootstrap-server "$bootstrap" --list
+run_bg zkcli 60 "$zookeeper/bin/zkCli.sh" -server "127.0.0.1:$zk_port" ls /smoke/brokers/ids
 timeout 60 "$kafka/bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --create --topic smoke \
   --partitions 1 --replication-factor 1 >"$work/topics.log" 2>&1 || fail "kafka-topics.sh --create"
-timeout 30 "$kafka/bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe --topic smoke \
-  | grep -q "Leader: 0" || fail "topic smoke has no leader"
+run_bg consumer 60 "$kafka/bin/kafka-console-consumer.sh" --bootstrap-server "$bootstrap" --topic smoke \
+  --from-beginning --max-messages 1 --timeout-ms 40000
 message="smoke-$$-$RANDOM"
 echo "$message" | timeout 60 "$kafka/bin/kafka-console-producer.sh" --bootstrap-server "$bootstrap" \
   --topic smoke >"$work/producer.log" 2>&1 || fail "kafka-console-producer.sh"
-got=$(timeout 60 "$kafka/bin/kafka-console-consumer.sh" --bootstrap-server "$bootstrap" --topic smoke \
-  --from-beginning --max-messages 1 --timeout-ms 30000 2>>"$work/consumer.log") || fail "kafka-console-consumer.sh"
-[ "$got" = "$message" ] || fail "consumed '$got', expected '$message'"
+finish perf-producer || fail "kafka-producer-perf-test.sh: $(output perf-producer)"
+expect "kafka-producer-perf-test.sh" "$(output perf-producer)" '^1000 records sent'
+segments=$work/kafka-logs/smoke-0/00000000000000000000.log,$work/kafka-logs/perf-0/00000000000000000000.log
+timeout 60 "$kafka/bin/kafka-dump-log.sh" --files "$segments" --print-data-log >"$work/dump-log.out" 2>&1 \
+  || fail "kafka-dump-log.sh: $(tail -n 5 "$work/dump-log.out")"
+expect "kafka-dump-log.sh" "$(cat "$work/dump-log.out")" "payload: $message\$"
+expect "kafka-dump-log.sh" "$(cat "$work/dump-log.out")" '^\| offset: 999 .* valueSize: 100 '
+
+finish features || fail "kafka-features.sh describe: $(output features)"
+# A broker in ZooKeeper mode advertises no features: describe lists none, and succeeds.
+if grep -q '^Feature:' "$work/features.out"; then fail "kafka-features.sh listed features of a ZooKeeper-mode broker"; fi
+if finish acls; then fail "kafka-acls.sh --list succeeded on a broker without an authorizer"; fi
+expect "kafka-acls.sh --list" "$(output acls)" 'SecurityDisabledException: No Authorizer is configured on the broker'
+finish zkcli || fail "zkCli.sh ls: $(output zkcli)"
+expect "zkCli.sh ls /smoke/brokers/ids" "$(output zkcli)" '^\[0\]$'
+finish consumer || fail "kafka-console-consumer.sh: $(output consumer)"
+expect "kafka-console-consumer.sh" "$(output consumer)" "^$message\$"
+finish perf-consumer || fail "kafka-consumer-perf-test.sh: $(output perf-consumer)"
+# The CSV line's fifth field is data.consumed.in.nMsg.
+consumed=$(awk -F', *' '$1 ~ /^[0-9][0-9][0-9][0-9]-/ {print $5}' "$work/perf-consumer.out")
+[ "$consumed" = 1000 ] || fail "kafka-consumer-perf-test.sh consumed '$consumed' messages, expected 1000: $(output perf-consumer)"
 [ -s "$work/kafka-run/server.log" ] || fail "the broker wrote no server.log (SLF4J binding missing?)"
-echo "kafka: topic created, message '$message' produced and consumed"
-echo "smoke-test: OK"
+echo "smoke-test: kafka: message '$message' produced and consumed; 1000 perf records produced," \
+  "consumed and dumped; random-uuid $uuid; features and acls answered as a ZooKeeper-mode broker does"
+phase_done "kafka tools against the broker"
+
+d=$(( $(now_ds) - test_start ))
+echo "smoke-test: OK in $((d / 10)).$((d % 10)) s"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a Java main class on the Kafka classpath. Honours the environment variables of the
 # official launcher (KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, KAFKA_GC_LOG_OPTS,
-# KAFKA_JMX_OPTS, JMX_PORT, KAFKA_LOG4J_OPTS, LOG_DIR, KAFKA_OPTS, JAVA_HOME) so the roles
+# KAFKA_JMX_OPTS, JMX_PORT, KAFKA_LOG4J_OPTS, LOG_DIR, KAFKA_OPTS, KAFKA_DEBUG, JAVA_DEBUG_PORT,
+# JAVA_DEBUG_OPTS, DEBUG_SUSPEND_FLAG, INCLUDE_TEST_JARS, CLASSPATH, JAVA_HOME) so the roles
 # drive this archive and the official one the same way.
 set -eu
 
@@ -25,29 +26,50 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] || usage
 
+# connect-file is a Connect plugin: like the official launcher, leave it to plugin.path so
+# that it loads in its own class loader, and leave out jars that are not code.
 classpath=${CLASSPATH:-}
-for jar in "$base_dir"/libs/*.jar; do
-  case "$jar" in
-    *-sources.jar|*-javadoc.jar|*-test.jar|*-test-sources.jar|*-scaladoc.jar) continue ;;
-  esac
+for jar in "$base_dir"/libs/*; do
+  if [ "${INCLUDE_TEST_JARS:-false}" != true ]; then
+    case "${jar##*/}" in
+      *-test.jar|*-test-sources.jar|*-src.jar|*-sources.jar|*-scaladoc.jar|*-javadoc.jar|*.jar.asc|connect-file*.jar) continue ;;
+    esac
+  fi
   classpath=${classpath:+$classpath:}$jar
 done
 
 LOG_DIR=${LOG_DIR:-$base_dir/logs}
-mkdir -p "$LOG_DIR"
 
 heap_opts=${KAFKA_HEAP_OPTS:--Xmx256M}
 perf_opts=${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}
-gc_opts=""
-if $gc_log_enabled && [ -n "$daemon_name" ]; then
-  gc_opts=${KAFKA_GC_LOG_OPTS:--Xlog:gc*:file=$LOG_DIR/$daemon_name-gc.log:time,tags:filecount=10,filesize=100M}
+gc_opts=${KAFKA_GC_LOG_OPTS:-}
+if [ -z "$gc_opts" ] && $gc_log_enabled; then
+  gc_opts="-Xlog:gc*:file=$LOG_DIR/$daemon_name-gc.log:time,tags:filecount=10,filesize=100M"
 fi
 jmx_opts=${KAFKA_JMX_OPTS:--Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false}
 if [ -n "${JMX_PORT:-}" ]; then
   jmx_opts="$jmx_opts -Dcom.sun.management.jmxremote.port=$JMX_PORT"
+  # A fixed RMI port (the JMX port itself) is what lets JMX through a firewall or a container.
+  case "$jmx_opts" in
+    *-Dcom.sun.management.jmxremote.rmi.port=*) ;;
+    *) jmx_opts="$jmx_opts -Dcom.sun.management.jmxremote.rmi.port=$JMX_PORT" ;;
+  esac
+fi
+
+# Tools log to the console; only services (their own log4j file, -daemon or a GC log) write to
+# LOG_DIR, so a tool run by a user who cannot write there still works.
+if [ -n "${KAFKA_LOG4J_OPTS:-}" ] || $daemon_mode || [ -n "$gc_opts" ]; then
+  mkdir -p "$LOG_DIR"
 fi
 log4j_opts=${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$base_dir/config/tools-log4j.properties}
 log4j_opts="-Dkafka.logs.dir=$LOG_DIR $log4j_opts"
+
+extra_opts=${KAFKA_OPTS:-}
+if [ -n "${KAFKA_DEBUG:-}" ]; then
+  debug_opts=${JAVA_DEBUG_OPTS:--agentlib:jdwp=transport=dt_socket,server=y,suspend=${DEBUG_SUSPEND_FLAG:-n},address=${JAVA_DEBUG_PORT:-5005}}
+  echo "Enabling Java debug options: $debug_opts"
+  extra_opts="$debug_opts $extra_opts"
+fi
 
 java_bin=java
 if [ -n "${JAVA_HOME:-}" ]; then
@@ -58,7 +80,7 @@ fi
 # shellcheck disable=SC2086
 if $daemon_mode; then
   console_out=$LOG_DIR/${daemon_name:-kafka}.out
-  nohup "$java_bin" $heap_opts $perf_opts $gc_opts $jmx_opts $log4j_opts -cp "$classpath" ${KAFKA_OPTS:-} "$@" >"$console_out" 2>&1 </dev/null &
+  nohup "$java_bin" $heap_opts $perf_opts $gc_opts $jmx_opts $log4j_opts -cp "$classpath" $extra_opts "$@" >"$console_out" 2>&1 </dev/null &
 else
-  exec "$java_bin" $heap_opts $perf_opts $gc_opts $jmx_opts $log4j_opts -cp "$classpath" ${KAFKA_OPTS:-} "$@"
+  exec "$java_bin" $heap_opts $perf_opts $gc_opts $jmx_opts $log4j_opts -cp "$classpath" $extra_opts "$@"
 fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a broker in the foreground (or with -daemon): kafka-server-start.sh [-daemon] server.properties [--override property=value]*
+# kafka-server-start.sh [-daemon] server.properties [--override property=value]*
+# Starts a broker (or a KRaft node) in the foreground, or in the background with -daemon.
 set -eu
 if [ $# -lt 1 ]; then
   echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
@@ -8,7 +9,8 @@ fi
 bin_dir=$(cd "$(dirname "$0")" && pwd)
 export KAFKA_LOG4J_OPTS=${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$bin_dir/../config/log4j.properties}
 export KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}
-extra_args=(-name kafkaServer -loggc)
+# EXTRA_ARGS replaces the launcher's own options, as upstream: set but empty means none.
+read -r -a extra_args <<<"${EXTRA_ARGS--name kafkaServer -loggc}"
 if [ "$1" = "-daemon" ]; then
   extra_args=(-daemon "${extra_args[@]}")
   shift

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# zkSnapshotComparer.sh [--config DIR] -l LEFT -r RIGHT -b BYTES -n NODES [-d] [-i]: compares two snapshots (offline).
+set -euo pipefail
+# shellcheck source=zkEnv.sh
+. "$(dirname "$0")/zkEnv.sh"
+shift "$ZK_ENV_SHIFT"
+# JVMFLAGS holds several flags: split it on purpose.
+# shellcheck disable=SC2086
+exec "$JAVA" "-Dlogback.configurationFile=$ZOO_CLI_LOG_CONFIG" -cp "$CLASSPATH" ${JVMFLAGS:-} \
+  org.apache.zookeeper.server.SnapshotComparer "$@"
