@@ -29,7 +29,13 @@ from kafka_verify.topicspec import topic_name_collisions, topic_name_errors, top
 # Derived from each broker's own entry; set anywhere else they would give brokers one identity
 # or point them at the wrong data.
 KAFKA_IDENTITY = ("broker.id", "node.id", "listeners", "advertised.listeners", "log.dirs", "log.dir",
-                  "zookeeper.connect")
+                  "zookeeper.connect", "process.roles", "controller.quorum.bootstrap.servers",
+                  "controller.quorum.voters", "controller.listener.names")
+MODES = ("zookeeper", "kraft")
+# ZooKeeper-mode settings a KRaft node does not know; the role's defaults carry them for ZooKeeper mode.
+ZOOKEEPER_ONLY = ("zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms", "broker.id.generation.enable",
+                  "zookeeper.set.acl", "zookeeper.metadata.migration.enable", "inter.broker.protocol.version")
+CONTROLLER_LISTENER = "CONTROLLER"
 BROKER_ID_MAX = 2**31 - 1
 LISTENER = re.compile(r"^(?P<name>[^:/]*)://(?P<host>\[[0-9A-Fa-f:.]*\]|[^:\[\]/]*):(?P<port>[^:]*)$")
 LISTENER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -106,14 +112,79 @@ def replication_defaults(broker_count: int) -> dict[str, int]:
             "transaction.state.log.min.isr": min_isr}
 
 
+def _with_controller_protocol(properties: Mapping[str, Any]) -> str:
+    """The listener map a KRaft node writes: the configured one (or Kafka's default) plus the
+    controller listener, in plaintext unless the map says otherwise."""
+    mapping = _protocol_map(properties)
+    if mapping is None:  # malformed: written as given, refused by kafka_model_errors
+        return _join(properties.get("listener.security.protocol.map"))
+    mapping.setdefault(CONTROLLER_LISTENER, "PLAINTEXT")
+    return ",".join(f"{name}:{protocol}" for name, protocol in mapping.items())
+
+
+def _quorum_properties(controllers: list[dict[str, Any]], quorum: Any) -> dict[str, Any]:
+    """How every KRaft node finds the controllers: a dynamic quorum (KIP-853) by default, where
+    voters are changed at run time; static voters on request."""
+    static = quorum == "static"
+    return {
+        "controller.listener.names": CONTROLLER_LISTENER,
+        "controller.quorum.bootstrap.servers": None if static else
+        ",".join(controller["bootstrap"] for controller in controllers if controller["bootstrap"]),
+        "controller.quorum.voters": ",".join(f"{controller['id']}@{controller['bootstrap']}"
+                                             for controller in controllers) if static else None,
+    }
+
+
+def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The KRaft controllers: one process per host of the controllers' group, beside its brokers."""
+    result = []
+    for host in hosts:
+        node_id = _pick(hostvars, host, defaults, "kafka_controller_id")
+        port = _pick(hostvars, host, defaults, "kafka_controller_port")
+        data_root = str(_pick(hostvars, host, defaults, "kafka_data_root"))
+        advertised_host = _pick(hostvars, host, defaults, "kafka_advertised_host") or host
+        log_dirs = [f"{data_root.rstrip('/')}/controller"]
+        given = {"kafka_controller_properties": _pick(hostvars, host, defaults, "kafka_controller_properties")}
+        sources = {name: _mapping(value) for name, value in given.items()}
+        listeners = f"{CONTROLLER_LISTENER}://:{port}"
+        advertised = f"{CONTROLLER_LISTENER}://{advertised_host}:{port}"
+        result.append({
+            "role": "controller", "host": host, "index": 0, "name": "controller", "id": node_id, "port": port,
+            "listeners": listeners, "advertised_listeners": advertised, "bootstrap": f"{advertised_host}:{port}",
+            "log_dirs": log_dirs, "heap": _pick(hostvars, host, defaults, "kafka_controller_heap"),
+            "jmx_port": None, "rack": None, "chroot": None, "sources": sources,
+            "malformed": [name for name, value in given.items() if value and not isinstance(value, Mapping)],
+            "properties": {},
+        })
+    quorum = _quorum_properties(result, _pick(hostvars, (hosts or [""])[0], defaults, "kafka_quorum"))
+    for controller in result:
+        properties: dict[str, Any] = {}
+        for values in controller["sources"].values():
+            properties.update(values)
+        properties.update({"process.roles": "controller", "node.id": controller["id"],
+                           "listeners": controller["listeners"],
+                           "advertised.listeners": controller["advertised_listeners"],
+                           "log.dirs": ",".join(controller["log_dirs"]), **quorum})
+        properties["listener.security.protocol.map"] = _with_controller_protocol(properties)
+        controller["properties"] = {key: value for key, value in properties.items() if value is not None}
+    return result
+
+
 def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any],
                         zookeeper_hosts: list[str] | None = None,
-                        base_properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                        base_properties: Mapping[str, Any] | None = None,
+                        controller_hosts: list[str] | None = None) -> dict[str, Any]:
     """The cluster as the inventory describes it; see the module's docstring.
 
     defaults: the kafka role's defaults file (kafka_port, kafka_data_root, ...), read as data.
     base_properties: the role's static server.properties defaults."""
     hosts = list(hosts or [])
+    controller_hosts = list(controller_hosts or [])
+    anchor = (hosts or controller_hosts or [""])[0]
+    mode = _pick(hostvars, anchor, defaults, "kafka_mode")
+    kraft = mode == "kraft"
+    controllers = _controllers(controller_hosts, hostvars, defaults) if kraft else []
+    quorum = _quorum_properties(controllers, _pick(hostvars, anchor, defaults, "kafka_quorum"))
     entries: list[tuple[str, int, dict[str, Any], Mapping[str, Any]]] = []
     for host in hosts:
         listed = _pick(hostvars, host, defaults, "kafka_brokers") or []
@@ -152,16 +223,23 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             "listeners": listeners, "advertised.listeners": advertised, "log.dirs": ",".join(map(str, log_dirs)),
             "zookeeper.connect": zookeeper_connect(zk_nodes, chroot if isinstance(chroot, str) else ""),
         }
+        if kraft:
+            identity.update({"broker.id": None, "node.id": entry.get("id"), "zookeeper.connect": None,
+                             "process.roles": "broker", **quorum})
         properties: dict[str, Any] = {**dict(base_properties or {}), **replication}
+        if kraft:
+            properties.update(dict.fromkeys(ZOOKEEPER_ONLY))
         for values in sources.values():
             properties.update(values)
         properties.update(identity)
+        if kraft:
+            properties["listener.security.protocol.map"] = _with_controller_protocol(properties)
         if rack:
             properties["broker.rack"] = rack
         advertised_parsed = parse_listeners(advertised)
         first = next((item for item in advertised_parsed if item["valid"]), None)
         brokers.append({
-            "host": host, "index": index, "name": name, "id": entry.get("id"), "port": port,
+            "role": "broker", "host": host, "index": index, "name": name, "id": entry.get("id"), "port": port,
             "listeners": listeners, "advertised_listeners": advertised,
             "bootstrap": f"{first['host']}:{first['port']}" if first else None,
             "log_dirs": [str(item) for item in log_dirs],
@@ -172,11 +250,17 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             "malformed": malformed,
         })
     return {
+        "mode": mode,
         "brokers": brokers,
+        "controllers": controllers,
+        # Every process of the cluster, controllers first: what a host runs and restarts.
+        "nodes": controllers + brokers,
+        "quorum_bootstrap_servers": [controller["bootstrap"] for controller in controllers],
         "broker_ids": [broker["id"] for broker in brokers],
         "bootstrap_servers": [broker["bootstrap"] for broker in brokers if broker["bootstrap"]],
         "zookeeper_nodes": zk_nodes,
-        "zookeeper_connect": brokers[0]["properties"]["zookeeper.connect"] if brokers else zookeeper_connect(zk_nodes),
+        "zookeeper_connect": None if kraft else brokers[0]["properties"]["zookeeper.connect"] if brokers
+        else zookeeper_connect(zk_nodes),
         "replication_defaults": replication,
         # The strictest broker's: a topic without its own setting gets its leader's.
         "min_insync_replicas": max([value for value in (_as_int(b["properties"].get("min.insync.replicas"))
@@ -406,13 +490,86 @@ def _replication_errors(properties: Mapping[str, Any], broker_count: int, where:
     return errors
 
 
-def kafka_model_errors(model: Mapping[str, Any], group: str = "kafka") -> list[str]:
-    """Every problem of the brokers as they will be written. Empty means the inventory is fit."""
+def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
+    """The controllers of a KRaft cluster, and what KRaft asks of the brokers."""
+    mode = model.get("mode")
+    if mode not in MODES:
+        return [f"kafka_mode on all hosts: {mode!r} is not a mode. Fix: set kafka_mode to zookeeper (Kafka 3.x "
+                f"with a ZooKeeper ensemble) or kraft (Kafka's own controller quorum, the only mode of Kafka 4)."]
+    if mode != "kraft":
+        return []
+    controllers = model.get("controllers") or []
+    if not controllers:
+        return [f"group '{controller_group}' on all hosts: KRaft mode needs controllers and this group is empty or "
+                f"missing. Fix: list three hosts (an odd number) under '{controller_group}' in the inventory, each "
+                f"with its own kafka_controller_id."]
+    errors: list[str] = []
+    brokers = model.get("brokers") or []
+    node_ids = {_as_int(broker["id"]): f"broker on {broker['host']} ({broker['name']})" for broker in brokers}
+    for controller in controllers:
+        host = controller["host"]
+        errors += [f"{variable} on {host}: not a dict of properties. Fix: write it as key: value pairs."
+                   for variable in controller.get("malformed", [])]
+        for variable, values in controller["sources"].items():
+            errors += control_char_errors(values, variable, host)
+            errors += [f"{variable} on {host}: sets {key}, which the toolkit derives from kafka_controller_id, "
+                       f"kafka_controller_port and the '{controller_group}' group. Fix: remove {key} from {variable}."
+                       for key in KAFKA_IDENTITY if key in values]
+        raw = controller["id"]
+        node_id = _as_int(raw)
+        if raw is None:
+            errors.append(f"kafka_controller_id on {host}: not set. Fix: set kafka_controller_id in "
+                          f"host_vars/{host}.yml to a number no broker or other controller uses (such as 1001); "
+                          f"never change it once the controller has data.")
+        elif node_id is None or not 0 <= node_id <= BROKER_ID_MAX:
+            errors.append(f"kafka_controller_id on {host}: {raw!r} is not a whole number from 0 to {BROKER_ID_MAX}. "
+                          f"Fix: use an unused number such as 1001.")
+        elif node_id in node_ids:
+            errors.append(f"kafka_controller_id on {host}: {node_id} is already the id of the {node_ids[node_id]}; "
+                          f"controllers and brokers share one space of node ids. Fix: give the controller its own "
+                          f"id (such as {node_id + 1000}).")
+        else:
+            node_ids[node_id] = f"controller on {host}"
+        port = _as_int(controller["port"])
+        if port is None or not 1 <= port <= 65535:
+            errors.append(f"kafka_controller_port on {host}: {controller['port']!r} is not a TCP port. Fix: use "
+                          f"1-65535 (9093 by default).")
+        for broker in brokers:
+            if broker["host"] != host:
+                continue
+            taken = [item["port"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
+            if port is not None and (port in taken or port == _as_int(broker["jmx_port"])):
+                errors.append(f"kafka_controller_port on {host}: {port} is also a port of broker {broker['name']} "
+                              f"on the same host. Fix: give the controller its own port (9093 by default, with "
+                              f"brokers from 9092 counting up: move kafka_controller_port above them, e.g. 9193).")
+            if broker["name"] == "controller":
+                errors.append(f"kafka_brokers name on {host}: 'controller' is the name of the host's controller "
+                              f"(kafka@controller). Fix: rename the broker.")
+            for log_dir in broker["log_dirs"]:
+                for own in controller["log_dirs"]:
+                    if _nested(_normalize(str(log_dir)), own) or _nested(own, _normalize(str(log_dir))):
+                        errors.append(f"kafka log dir on {host} ({broker['name']}): {log_dir} overlaps the "
+                                      f"controller's metadata directory {own}. Fix: give the broker another "
+                                      f"log directory.")
+        errors += heap_format_errors(controller["heap"], "kafka_controller_heap", host, "kafka")
+    for broker in brokers:
+        names = [item["name"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
+        if CONTROLLER_LISTENER in names:
+            errors.append(f"kafka_brokers listeners on {broker['host']} ({broker['name']}): {CONTROLLER_LISTENER} is "
+                          f"the controllers' listener; a broker that listens on it would be taken for a controller. "
+                          f"Fix: name the broker's listener otherwise (PLAINTEXT, CLIENT...).")
+    return errors
+
+
+def kafka_model_errors(model: Mapping[str, Any], group: str = "kafka",
+                       controller_group: str = "kafka_controllers") -> list[str]:
+    """Every problem of the brokers (and KRaft controllers) as they will be written. Empty means the
+    inventory is fit."""
     brokers = model.get("brokers") or []
     if not brokers:
         return [f"group '{group}' on all hosts: it is empty or missing. Fix: list the broker hosts under "
                 f"'{group}' in the inventory."]
-    errors: list[str] = []
+    errors: list[str] = _kraft_errors(model, controller_group)
     ids: dict[int, str] = {}
     advertised: dict[str, str] = {}
     per_host: dict[str, dict[str, dict]] = {}
@@ -519,6 +676,10 @@ def kafka_model_warnings(model: Mapping[str, Any], user: str = "kafka") -> list[
             warnings.append(f"unclean.leader.election.enable on {where}: true lets a replica that missed writes "
                             f"become leader, and acknowledged messages are then lost. Keep it false unless "
                             f"availability matters more than the data.")
+    controllers = model.get("controllers") or []
+    if controllers and len(controllers) % 2 == 0:
+        warnings.append(f"kafka controllers: {len(controllers)}; a quorum of an even number survives no more "
+                        f"failures than one controller fewer. Use 3 (or 5) once any growth is done.")
     if user == "root":
         warnings.append("kafka_user on all hosts: root runs the brokers, so a broker bug or a bad plugin owns the "
                         "host. Keep the default 'kafka' service account.")

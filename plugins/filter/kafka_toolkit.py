@@ -7,7 +7,9 @@ so a refused run says which variable, which host and what to do.
 
 from __future__ import annotations
 
+import base64
 import difflib
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -225,29 +227,88 @@ def kafka_host_errors(brokers: list[dict], meta_files: Mapping[str, str | None],
                         f"purpose, re-run with -e '{{\"kafka_replaced_disks\": [{broker['id']}]}}' so it rejoins "
                         f"as broker {broker['id']} and copies its replicas back.")
                 continue
-            on_disk = parse_properties(content).get("broker.id")
+            meta = parse_properties(content)
+            # ZooKeeper mode writes broker.id; KRaft writes node.id (and a migrated broker keeps broker.id).
+            key = "node.id" if "node.id" in meta else "broker.id"
+            on_disk = meta.get(key)
+            variable = "kafka_controller_id" if broker.get("role") == "controller" else "kafka_broker_id"
             if on_disk is not None and on_disk != str(broker["id"]):
-                errors.append(f"kafka_broker_id on {where}: the inventory says "
-                              f"{broker['id']} but {path} holds broker.id={on_disk}. Starting it would serve "
+                errors.append(f"{variable} on {where}: the inventory says "
+                              f"{broker['id']} but {path} holds {key}={on_disk}. Starting it would serve "
                               f"another broker's data under a new id. Fix: set the id back to {on_disk}, or "
                               f"retire that data on purpose (move {log_dir} away) before re-running.")
     return errors
 
 
-def kafka_cluster_id_errors(files_by_host: Mapping[str, Mapping[str, str | None]]) -> list[str]:
-    """Log directories holding data of different clusters (cluster.id in meta.properties)."""
+def kafka_cluster_ids(files_by_host: Mapping[str, Mapping[str, str | None]]) -> dict[str, list[str]]:
+    """Each cluster id found in meta.properties files, with the host:path files holding it."""
     owners: dict[str, list[str]] = {}
     for host, files in files_by_host.items():
         for path, content in (files or {}).items():
             cluster = parse_properties(content).get("cluster.id") if content else None
             if cluster:
                 owners.setdefault(cluster, []).append(f"{host}:{path}")
+    return owners
+
+
+def kafka_cluster_id_errors(files_by_host: Mapping[str, Mapping[str, str | None]],
+                            running: str | None = None) -> list[str]:
+    """Log directories holding data of different clusters (cluster.id in meta.properties), or of
+    another cluster than the running one."""
+    owners = kafka_cluster_ids(files_by_host)
+    strangers = {cluster: paths for cluster, paths in owners.items() if running and cluster != running}
+    if strangers:
+        listing = "; ".join(f"cluster {cluster} in {', '.join(paths)}" for cluster, paths in sorted(strangers.items()))
+        return [f"kafka log dirs on {', '.join(sorted(files_by_host))}: the running cluster is {running}, but they "
+                f"hold data of another ({listing}). A node cannot join a cluster with another cluster's data. Fix: "
+                f"point the odd nodes' log_dirs at empty directories, or move their old data away on purpose."]
     if len(owners) <= 1:
         return []
     listing = "; ".join(f"cluster {cluster} in {', '.join(paths)}" for cluster, paths in sorted(owners.items()))
     return [f"kafka log dirs on {', '.join(sorted(files_by_host))}: they hold data of {len(owners)} different "
             f"clusters ({listing}). A broker cannot join a cluster with another cluster's data. Fix: point the odd "
             f"brokers' log_dirs at empty directories, or move their old data away on purpose."]
+
+
+def kafka_uuid(seed: str) -> str:
+    """A Kafka Uuid (cluster or directory id: 16 bytes, URL-safe base64 without padding) made
+    from random text; canonical, so Kafka prints it back exactly as written."""
+    digest = bytearray(hashlib.sha256(str(seed).encode()).digest()[:16])
+    text = base64.urlsafe_b64encode(bytes(digest)).decode().rstrip("=")
+    # Kafka's own generator never starts an id with '-' (it would read as a command-line option).
+    return ("A" + text[1:]) if text.startswith("-") else text
+
+
+def kraft_format_plan(nodes: list[dict], files_by_host: Mapping[str, Mapping[str, str | None]],
+                      quorum_formed: bool, directory_ids: list[str]) -> dict[str, Any]:
+    """How each KRaft node of the play is formatted, if at all.
+
+    A node whose every log directory holds meta.properties is left alone. When no controller is
+    formatted and no quorum answers, the quorum is new: every controller is formatted with the
+    full voter set (--initial-controllers) and its own directory id. Otherwise a new controller
+    joins an existing quorum (--no-initial-controllers, then added as a voter) and a broker only
+    needs the cluster id."""
+    def formatted(node: dict) -> bool:
+        files = files_by_host.get(node["host"]) or {}
+        return all(files.get(f"{str(log_dir).rstrip('/')}/meta.properties") for log_dir in node["log_dirs"])
+
+    controllers = [node for node in nodes if node.get("role") == "controller"]
+    new_quorum = not quorum_formed and not any(formatted(node) for node in controllers)
+    voters = ",".join(f"{node['id']}@{node['bootstrap']}:{directory}"
+                      for node, directory in zip(controllers, directory_ids, strict=False))
+    plan: dict[str, Any] = {"new_quorum": new_quorum, "nodes": []}
+    for node in nodes:
+        if formatted(node):
+            continue
+        if node.get("role") != "controller":
+            flags: list[str] = []
+        elif new_quorum:
+            flags = ["--initial-controllers", voters]
+        else:
+            flags = ["--no-initial-controllers"]
+        plan["nodes"].append({"host": node["host"], "name": node["name"], "id": node["id"], "role": node.get("role"),
+                              "flags": flags, "joins_quorum": node.get("role") == "controller" and not new_quorum})
+    return plan
 
 
 def parse_properties(content: str) -> dict[str, str]:
@@ -314,6 +375,9 @@ class FilterModule:
             "zookeeper_server_properties": zookeeper_server_properties,
             "kafka_host_errors": kafka_host_errors,
             "kafka_cluster_id_errors": kafka_cluster_id_errors,
+            "kafka_cluster_ids": kafka_cluster_ids,
+            "kafka_uuid": kafka_uuid,
+            "kraft_format_plan": kraft_format_plan,
             "version_errors": version_errors,
             "heap_errors": heap_errors,
             "paths_to_fix": paths_to_fix,

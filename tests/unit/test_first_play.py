@@ -104,3 +104,49 @@ def test_remote_jmx_without_a_password_is_refused(sandbox):
     assert rc != 0, output[-2000:]
     assert "kafka_jmx_password on hadoop-slave2: a broker sets jmx_port" in output
     assert "Fix:" in output
+
+
+@pytest.fixture(scope="module")
+def kraft_sandbox(tmp_path_factory):
+    """The same three hosts as a KRaft cluster: a controller and a broker on each, no ZooKeeper."""
+    path = tmp_path_factory.mktemp("kraft")
+    hosts = "".join(f"        {host}:\n" for host in HOSTS)
+    (path / "hosts.yml").write_text(
+        "all:\n  vars:\n    ansible_connection: local\n    ansible_become: false\n"
+        f"    ansible_python_interpreter: {sys.executable}\n"
+        f"  children:\n    kafka_controllers:\n      hosts:\n{hosts}    kafka:\n      hosts:\n{hosts}"
+        "    zookeeper:\n      hosts: {}\n")
+    (path / "host_vars").mkdir()
+    for index, host in enumerate(HOSTS, start=1):
+        (path / "host_vars" / f"{host}.yml").write_text(f"kafka_broker_id: {index}\nkafka_controller_id: {1000 + index}\n")
+    (path / "group_vars").mkdir()
+    (path / "group_vars" / "all.yml").write_text(
+        "kafka_mode: kraft\nkafka_version: '4.4.0'\nkafka_heap: 320m\nkafka_controller_heap: 256m\n")
+    return path
+
+
+def test_a_kraft_inventory_passes_the_first_play(kraft_sandbox):
+    rc, output = first_play(kraft_sandbox)
+    assert rc == 0, output[-3000:]
+
+
+KRAFT_CASES = [
+    ("controller-id-of-a-broker", None, {"hadoop-slave1": "kafka_controller_id: 3"},
+     ["kafka_controller_id on hadoop-slave1: 3 is already the id of the broker on hadoop-slave2", "Fix:"]),
+    ("kafka-4-in-zookeeper-mode", {"kafka_mode": "zookeeper"}, None,
+     ["kafka_mode on all hosts: zookeeper, but Kafka 4.4.0 has no ZooKeeper mode", "Fix: set kafka_mode: kraft"]),
+    ("kraft-before-3.9", {"kafka_version": "3.8.1"}, None,
+     ["kafka_version on hadoop-master: KRaft mode here needs Kafka 3.9 or later", "Fix:"]),
+    ("unknown-mode-by-argument-spec", {"kafka_mode": "kraf"}, None, ["kafka_mode", "kraf"]),
+    ("controller-port-on-the-broker-port", {"kafka_controller_port": 9092}, None,
+     ["kafka_controller_port on hadoop-master: 9092 is also a port of broker server", "Fix:"]),
+]
+
+
+@pytest.mark.parametrize(("extra", "host_vars", "expected"), [case[1:] for case in KRAFT_CASES],
+                         ids=[case[0] for case in KRAFT_CASES])
+def test_the_first_play_refuses_kraft_inventories_that_cannot_work(kraft_sandbox, extra, host_vars, expected):
+    rc, output = first_play(kraft_sandbox, extra, host_vars)
+    assert rc != 0, output[-2000:]
+    for text in expected:
+        assert text in output, f"{text!r} not in:\n{output[-3000:]}"

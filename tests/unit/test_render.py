@@ -16,6 +16,7 @@ import jinja2
 import kafka_render
 import kafka_toolkit
 import pytest
+import yaml
 from conftest import ROOT
 from kafka_render import (
     single_line,
@@ -296,6 +297,7 @@ LAB_VARS = {
     "kafka_log_root": "/var/log/kafka", "kafka_conf_dir": "/etc/kafka", "kafka_jvm_opts": "",
     "kafka_user": "kafka", "kafka_group": "kafka", "kafka_home": "/opt/kafka", "kafka_nofile": 100000,
     "kafka_stop_timeout": 180, "kafka_jmx_bind_address": "127.0.0.1",
+    "kafka_logging_file": "/etc/kafka/log4j.properties",
     "zookeeper_id": 1, "zookeeper_version": "3.8.6", "zookeeper_user": "zookeeper", "zookeeper_group": "zookeeper",
     "zookeeper_log_dir": "/var/log/zookeeper", "zookeeper_heap": "128m", "zookeeper_jvm_flags": "",
     "zookeeper_home": "/opt/zookeeper", "zookeeper_conf_dir": "/etc/zookeeper", "zookeeper_nofile": 65536,
@@ -327,6 +329,19 @@ def test_lab_environment_file_is_unchanged():
         "-Dcom.sun.management.jmxremote.host=127.0.0.1 -Dcom.sun.management.jmxremote.rmi.port=9999 "
         "-Djava.rmi.server.hostname=127.0.0.1\n"
         "JMX_PORT=9999\n")
+
+
+def test_kafka_4_reads_log4j2_yaml():
+    env = render("broker.env.j2", kafka_logging_file="/etc/kafka/log4j2.yaml")
+    assert "KAFKA_LOG4J_OPTS=-Dlog4j2.configurationFile=/etc/kafka/log4j2.yaml\n" in env
+
+
+def test_log4j2_yaml_is_yaml_with_the_three_log_files():
+    config = yaml.safe_load(render("log4j2.yaml.j2"))["Configuration"]
+    files = sorted(item["fileName"] for item in config["Appenders"]["RollingFile"])
+    assert files == ["${sys:kafka.logs.dir}/" + name for name in ("controller.log", "server.log", "state-change.log")]
+    refs = {item["ref"] for item in config["Loggers"]["Root"]["AppenderRef"]}
+    assert refs == {"Console", "Server"}
 
 
 def test_lab_units_write_plain_values_plainly_and_are_hardened():

@@ -1,0 +1,295 @@
+#!/usr/bin/python
+"""Read a KRaft controller quorum (leader, voters, observers, lag) with one DescribeQuorum request."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+
+DOCUMENTATION = r"""
+module: kafka_quorum_state
+short_description: Wait until a KRaft controller quorum has a leader and its voters are caught up
+description:
+  - Speaks the Kafka protocol directly (DescribeQuorum, version 1, to the controllers' listener), so it
+    needs neither a JVM nor a Python client on the host; the roles use it as the health gate of
+    controller starts and restarts. In KRaft the active controller is the quorum's leader, not
+    the controller a broker reports in its metadata.
+  - With I(stopping), also checks that the quorum keeps a caught-up majority without that voter.
+options:
+  bootstrap:
+    description: Controllers to ask, as host:port of their controller listener; the first that answers is used.
+    type: list
+    elements: str
+    required: true
+  expect_voters:
+    description: Node ids that must be voters of the quorum.
+    type: list
+    elements: int
+    default: []
+  max_lag:
+    description: Records a voter may be behind the high watermark and still count as caught up.
+    type: int
+    default: 1000
+  stopping:
+    description: Voter about to be stopped; fail unless a caught-up majority remains without it.
+    type: int
+  timeout:
+    description: Seconds to wait for the conditions; 0 checks once.
+    type: int
+    default: 120
+  allow_unreachable:
+    description: Report C(reachable=false) instead of failing when no controller answers.
+    type: bool
+    default: false
+  report_only:
+    description: Report what is wrong in C(problems) instead of failing (a read before any change).
+    type: bool
+    default: false
+author: kafka-toolkit
+"""
+
+RETURN = r"""
+leader:
+  description: Node id of the quorum's leader, the active controller (-1 when none).
+  type: int
+  returned: always
+epoch:
+  description: Leader epoch.
+  type: int
+  returned: always
+high_watermark:
+  description: High watermark of the metadata log.
+  type: int
+  returned: always
+voters:
+  description: Voters with log end offset and lag behind the high watermark.
+  type: list
+  returned: always
+observers:
+  description: Observers (brokers, and controllers not yet voters) with their lag.
+  type: list
+  returned: always
+reachable:
+  description: Whether a controller answered.
+  type: bool
+  returned: always
+problems:
+  description: What keeps the quorum from being healthy (empty when it is).
+  type: list
+  returned: always
+"""
+
+API_DESCRIBE_QUORUM = 55
+VERSION = 1
+METADATA_TOPIC = "__cluster_metadata"
+
+
+def uvarint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+class Reader:
+    """Decodes the primitives of Kafka's flexible message versions."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def _take(self, fmt: str) -> int:
+        (value,) = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return value
+
+    def int16(self) -> int:
+        return self._take(">h")
+
+    def int32(self) -> int:
+        return self._take(">i")
+
+    def int64(self) -> int:
+        return self._take(">q")
+
+    def uvarint(self) -> int:
+        shift = result = 0
+        while True:
+            byte = self.data[self.pos]
+            self.pos += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+
+    def compact_string(self) -> str | None:
+        length = self.uvarint() - 1
+        if length < 0:
+            return None
+        value = self.data[self.pos:self.pos + length].decode("utf-8")
+        self.pos += length
+        return value
+
+    def compact_array(self, element: Any) -> list:
+        count = self.uvarint() - 1
+        return [element() for _ in range(max(count, 0))]
+
+    def tagged_fields(self) -> None:
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.pos += self.uvarint()
+
+
+def describe_quorum_request(correlation_id: int, client_id: str = "kafka-toolkit") -> bytes:
+    client = client_id.encode()
+    # Request header v2: the client id keeps its int16 length; tagged fields follow.
+    header = struct.pack(">hhih", API_DESCRIBE_QUORUM, VERSION, correlation_id, len(client)) + client + uvarint(0)
+    topic = METADATA_TOPIC.encode()
+    body = (uvarint(2) + uvarint(len(topic) + 1) + topic
+            + uvarint(2) + struct.pack(">i", 0) + uvarint(0)  # partition 0 and its tagged fields
+            + uvarint(0)  # the topic's tagged fields
+            + uvarint(0))  # the request's tagged fields
+    payload = header + body
+    return struct.pack(">i", len(payload)) + payload
+
+
+def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:
+    reader = Reader(data)
+    if reader.int32() != correlation_id:
+        raise ValueError("response does not match the request")
+    reader.tagged_fields()
+    error = reader.int16()
+
+    def replica() -> dict:
+        state = {"id": reader.int32(), "log_end_offset": reader.int64(), "last_fetch_ms": reader.int64(),
+                 "last_caught_up_ms": reader.int64()}
+        reader.tagged_fields()
+        return state
+
+    def partition() -> dict:
+        result = {"partition": reader.int32(), "error": reader.int16(), "leader": reader.int32(),
+                  "epoch": reader.int32(), "high_watermark": reader.int64(),
+                  "voters": reader.compact_array(replica), "observers": reader.compact_array(replica)}
+        reader.tagged_fields()
+        return result
+
+    def topic() -> dict:
+        result = {"name": reader.compact_string(), "partitions": reader.compact_array(partition)}
+        reader.tagged_fields()
+        return result
+
+    topics = reader.compact_array(topic)
+    if error:
+        raise ValueError(f"DescribeQuorum failed with error code {error}")
+    for item in topics:
+        for part in item["partitions"]:
+            if part["error"]:
+                raise ValueError(f"DescribeQuorum failed with error code {part['error']} for {item['name']}")
+            return part
+    raise ValueError("DescribeQuorum answered without the metadata partition")
+
+
+def receive(conn: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = conn.recv(min(remaining, 65536))
+        if not chunk:
+            raise ConnectionError("connection closed by the controller")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def fetch_quorum(address: str, timeout: float = 5.0) -> dict:
+    host, _, port = address.rpartition(":")
+    correlation_id = int(time.time()) & 0x7FFFFFFF
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(describe_quorum_request(correlation_id))
+        (size,) = struct.unpack(">i", receive(conn, 4))
+        return parse_describe_quorum(receive(conn, size), correlation_id)
+
+
+def summarize(quorum: dict, max_lag: int) -> dict:
+    def lagging(replica: dict) -> dict:
+        lag = quorum["high_watermark"] - replica["log_end_offset"] if replica["log_end_offset"] >= 0 else None
+        return {"id": replica["id"], "log_end_offset": replica["log_end_offset"], "lag": lag,
+                "caught_up": lag is not None and lag <= max_lag}
+
+    return {"leader": quorum["leader"], "epoch": quorum["epoch"], "high_watermark": quorum["high_watermark"],
+            "voters": [lagging(replica) for replica in quorum["voters"]],
+            "observers": [lagging(replica) for replica in quorum["observers"]]}
+
+
+def problems(state: dict, expect: list[int], stopping: int | None) -> list[str]:
+    found = []
+    if state["leader"] < 0:
+        found.append("the quorum has no leader")
+    voters = {voter["id"]: voter for voter in state["voters"]}
+    missing = sorted(set(expect) - set(voters))
+    if missing:
+        found.append(f"controllers {missing} are not voters (voters: {sorted(voters)})")
+    behind = sorted(voter_id for voter_id, voter in voters.items() if not voter["caught_up"])
+    if behind:
+        found.append(f"voters {behind} are behind the leader")
+    if stopping is not None:
+        remaining = [voter for voter_id, voter in voters.items() if voter_id != stopping and voter["caught_up"]]
+        if len(remaining) < len(voters) // 2 + 1:
+            found.append(f"stopping controller {stopping} would leave {len(remaining)} caught-up voters of "
+                         f"{len(voters)}, no majority")
+    return found
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "bootstrap": {"type": "list", "elements": "str", "required": True},
+            "expect_voters": {"type": "list", "elements": "int", "default": []},
+            "max_lag": {"type": "int", "default": 1000},
+            "stopping": {"type": "int"},
+            "timeout": {"type": "int", "default": 120},
+            "allow_unreachable": {"type": "bool", "default": False},
+            "report_only": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    started = time.monotonic()
+    deadline = started + params["timeout"]
+    state: dict = {}
+    while True:
+        errors = []
+        for address in params["bootstrap"]:
+            try:
+                state = summarize(fetch_quorum(address), params["max_lag"])
+                break
+            except (OSError, ValueError, struct.error, IndexError) as error:
+                errors.append(f"{address}: {error}")
+        else:
+            state = {}
+        found = problems(state, params["expect_voters"], params["stopping"]) if state else \
+            ["no controller answers (" + "; ".join(errors) + ")"]
+        if not found or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    state["waited"] = round(time.monotonic() - started, 1)
+    state["reachable"] = "leader" in state
+    state["problems"] = found
+    if not state["reachable"] and (params["allow_unreachable"] or params["report_only"]):
+        module.exit_json(changed=False, leader=-1, epoch=-1, high_watermark=-1, voters=[], observers=[],
+                         reachable=False, problems=found, waited=state["waited"], msg=found[0])
+    if found and not params["report_only"]:
+        module.fail_json(msg="; ".join(found) + f" (waited {state['waited']} s)", **state)
+    module.exit_json(changed=False, **state)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""KRaft mode in the cluster model, its checks, the formatting plan, Kafka's ids and the quorum
+module's DescribeQuorum encoding."""
+
+import base64
+import struct
+from pathlib import Path
+
+import kafka_quorum_state
+import pytest
+import yaml
+from conftest import ROOT
+from kafka_model import kafka_cluster_model, kafka_model_errors, kafka_model_warnings
+from kafka_toolkit import kafka_cluster_id_errors, kafka_host_errors, kafka_uuid, kraft_format_plan
+
+HOSTS = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
+DEFAULTS = yaml.safe_load((ROOT / "roles" / "kafka" / "defaults" / "main.yml").read_text())
+BASE = yaml.safe_load(Path(ROOT / "roles" / "kafka" / "vars" / "main.yml").read_text())["kafka_default_properties"]
+
+
+def hostvars(**common):
+    return {host: {"kafka_broker_id": index, "kafka_controller_id": 1000 + index, "kafka_mode": "kraft", **common}
+            for index, host in enumerate(HOSTS, start=1)}
+
+
+def model(variables=None, controllers=HOSTS, brokers=HOSTS):
+    return kafka_cluster_model(brokers, variables or hostvars(), DEFAULTS, [], BASE, controllers)
+
+
+def test_controllers_are_their_own_processes_with_a_dynamic_quorum():
+    cluster = model()
+    assert cluster["mode"] == "kraft"
+    assert [node["role"] for node in cluster["nodes"]] == ["controller"] * 3 + ["broker"] * 3
+    controller = cluster["controllers"][0]["properties"]
+    assert controller["process.roles"] == "controller"
+    assert controller["node.id"] == 1001
+    assert controller["listeners"] == "CONTROLLER://:9093"
+    assert controller["advertised.listeners"] == "CONTROLLER://hadoop-master:9093"
+    assert controller["log.dirs"] == "/var/lib/kafka/controller"
+    assert controller["controller.quorum.bootstrap.servers"] == \
+        "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
+    assert "controller.quorum.voters" not in controller
+    assert cluster["quorum_bootstrap_servers"] == ["hadoop-master:9093", "hadoop-slave1:9093", "hadoop-slave2:9093"]
+
+
+def test_brokers_in_kraft_mode_carry_no_zookeeper_setting():
+    broker = model()["brokers"][1]["properties"]
+    assert broker["process.roles"] == "broker"
+    assert broker["node.id"] == 2
+    assert "broker.id" not in broker
+    assert not [key for key in broker if key.startswith("zookeeper.") or key == "broker.id.generation.enable"]
+    assert broker["controller.listener.names"] == "CONTROLLER"
+    assert "CONTROLLER:PLAINTEXT" in broker["listener.security.protocol.map"].split(",")
+    assert broker["min.insync.replicas"] == 2
+
+
+def test_a_listener_map_of_the_user_keeps_its_protocols_and_gains_the_controller():
+    variables = hostvars(kafka_properties={"listener.security.protocol.map": "CLIENT:SSL,PLAINTEXT:PLAINTEXT"})
+    broker = model(variables)["brokers"][0]["properties"]
+    assert broker["listener.security.protocol.map"] == "CLIENT:SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+
+
+def test_static_voters_on_request():
+    cluster = model(hostvars(kafka_quorum="static"))
+    for node in cluster["nodes"]:
+        assert node["properties"]["controller.quorum.voters"] == \
+            "1001@hadoop-master:9093,1002@hadoop-slave1:9093,1003@hadoop-slave2:9093"
+        assert "controller.quorum.bootstrap.servers" not in node["properties"]
+
+
+def test_zookeeper_mode_is_unchanged_by_controllers_in_the_inventory():
+    variables = hostvars(kafka_mode="zookeeper")
+    cluster = kafka_cluster_model(HOSTS, variables, DEFAULTS, HOSTS, BASE, HOSTS)
+    assert cluster["controllers"] == []
+    broker = cluster["brokers"][0]["properties"]
+    assert broker["broker.id"] == 1
+    assert broker["zookeeper.connect"].startswith("hadoop-master:2181")
+    assert not {"process.roles", "node.id", "controller.quorum.bootstrap.servers"} & set(broker)
+
+
+def test_a_fit_kraft_inventory_passes():
+    assert kafka_model_errors(model()) == []
+
+
+@pytest.mark.parametrize(("case", "variables", "controllers", "expected"), [
+    ("no controllers", {}, [], ["group 'kafka_controllers' on all hosts", "Fix: list three hosts"]),
+    ("unknown mode", {"kafka_mode": "kraf"}, HOSTS, ["kafka_mode on all hosts: 'kraf'", "Fix:"]),
+    ("controller port on the broker's", {"kafka_controller_port": 9092}, HOSTS,
+     ["kafka_controller_port on hadoop-master: 9092 is also a port of broker server", "Fix:"]),
+    ("identity in controller properties", {"kafka_controller_properties": {"process.roles": "broker,controller"}},
+     HOSTS, ["kafka_controller_properties on hadoop-master: sets process.roles", "Fix: remove"]),
+    ("newline in controller properties", {"kafka_controller_properties": {"a": "1\nb=2"}}, HOSTS,
+     ["kafka_controller_properties.a on hadoop-master", "control character"]),
+    ("controller heap below the floor", {"kafka_controller_heap": "64m"}, HOSTS,
+     ["kafka_controller_heap on hadoop-master: 64m is below", "Fix:"]),
+    ("broker listening as the controller", {"kafka_brokers": [{"name": "server", "id": 1,
+                                                               "listeners": "CONTROLLER://:9092"}]},
+     HOSTS, ["CONTROLLER is the controllers' listener", "Fix:"]),
+])
+def test_kraft_inventories_that_cannot_work_are_refused(case, variables, controllers, expected):
+    errors = " ".join(kafka_model_errors(model(hostvars(**variables), controllers)))
+    for text in expected:
+        assert text in errors, (case, errors)
+
+
+def test_an_even_quorum_is_said_but_accepted():
+    cluster = model(controllers=HOSTS[:2])
+    assert kafka_model_errors(cluster) == []
+    assert "kafka controllers: 2" in " ".join(kafka_model_warnings(cluster))
+
+
+def test_controller_ids_must_not_be_broker_ids():
+    variables = hostvars()
+    variables["hadoop-slave2"]["kafka_controller_id"] = 1
+    errors = " ".join(kafka_model_errors(model(variables)))
+    assert "kafka_controller_id on hadoop-slave2: 1 is already the id of the broker on hadoop-master" in errors
+
+
+def test_controller_ids_must_be_set_and_unique():
+    variables = hostvars()
+    del variables["hadoop-master"]["kafka_controller_id"]
+    variables["hadoop-slave2"]["kafka_controller_id"] = 1002
+    errors = " ".join(kafka_model_errors(model(variables)))
+    assert "kafka_controller_id on hadoop-master: not set" in errors
+    assert "kafka_controller_id on hadoop-slave2: 1002 is already the id of the controller on hadoop-slave1" in errors
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+def meta(node_id, cluster="c1"):
+    return f"node.id={node_id}\ncluster.id={cluster}\nversion=1\n"
+
+
+def test_a_new_quorum_formats_every_controller_with_every_voter():
+    plan = kraft_format_plan(model()["nodes"], {}, False, ["d1", "d2", "d3"])
+    assert plan["new_quorum"] is True
+    voters = "1001@hadoop-master:9093:d1,1002@hadoop-slave1:9093:d2,1003@hadoop-slave2:9093:d3"
+    controllers = [node for node in plan["nodes"] if node["role"] == "controller"]
+    assert [node["flags"] for node in controllers] == [["--initial-controllers", voters]] * 3
+    assert [node["flags"] for node in plan["nodes"] if node["role"] == "broker"] == [[], [], []]
+
+
+def test_formatted_nodes_are_left_alone_and_a_new_controller_joins():
+    files = {host: {"/var/lib/kafka/controller/meta.properties": meta(1000 + index),
+                    "/var/lib/kafka/server/meta.properties": meta(index)}
+             for index, host in enumerate(HOSTS[:2], start=1)}
+    plan = kraft_format_plan(model()["nodes"], files, True, ["d1", "d2", "d3"])
+    assert plan["new_quorum"] is False
+    assert [(node["host"], node["name"], node["flags"]) for node in plan["nodes"]] == [
+        ("hadoop-slave2", "controller", ["--no-initial-controllers"]), ("hadoop-slave2", "server", [])]
+    assert plan["nodes"][0]["joins_quorum"] is True
+
+
+def test_a_formatted_controller_means_the_quorum_exists_even_when_it_is_down():
+    files = {"hadoop-master": {"/var/lib/kafka/controller/meta.properties": meta(1001)}}
+    plan = kraft_format_plan(model()["nodes"], files, False, ["d1", "d2", "d3"])
+    assert plan["new_quorum"] is False
+
+
+def test_node_ids_on_disk_are_compared_with_the_inventory():
+    node = model()["controllers"][0]
+    errors = kafka_host_errors([node], {"/var/lib/kafka/controller/meta.properties": meta(1005)})
+    assert errors
+    assert errors[0].startswith("kafka_controller_id on hadoop-master (controller)")
+    assert "holds node.id=1005" in errors[0]
+
+
+def test_data_of_another_cluster_than_the_running_one_is_refused():
+    files = {"hadoop-master": {"/var/lib/kafka/server/meta.properties": meta(1, "other")}}
+    assert kafka_cluster_id_errors(files) == []
+    errors = kafka_cluster_id_errors(files, "running")
+    assert errors
+    assert "the running cluster is running" in errors[0]
+    assert "cluster other" in errors[0]
+
+
+@pytest.mark.parametrize("seed", ["", "a", "seed-1", "x" * 100, "ü"])
+def test_kafka_ids_are_16_bytes_in_canonical_url_safe_base64(seed):
+    text = kafka_uuid(seed)
+    assert len(text) == 22
+    assert not text.startswith("-")
+    raw = base64.urlsafe_b64decode(text + "==")
+    assert len(raw) == 16
+    assert base64.urlsafe_b64encode(raw).decode().rstrip("=") == text
+
+
+def test_kafka_ids_differ_by_seed():
+    assert len({kafka_uuid(str(number)) for number in range(200)}) == 200
+
+
+# --- DescribeQuorum ---------------------------------------------------------------------------
+
+def uvarint(value):
+    return kafka_quorum_state.uvarint(value)
+
+
+def replica(node_id, offset):
+    return struct.pack(">iqqq", node_id, offset, -1, -1) + uvarint(0)
+
+
+def response(correlation_id, leader, high_watermark, voters, observers=()):
+    name = b"__cluster_metadata"
+    partition = (struct.pack(">ihiiq", 0, 0, leader, 7, high_watermark)
+                 + uvarint(len(voters) + 1) + b"".join(replica(*item) for item in voters)
+                 + uvarint(len(observers) + 1) + b"".join(replica(*item) for item in observers)
+                 + uvarint(0))
+    topic = uvarint(len(name) + 1) + name + uvarint(2) + partition + uvarint(0)
+    return struct.pack(">i", correlation_id) + uvarint(0) + struct.pack(">h", 0) + uvarint(2) + topic + uvarint(0)
+
+
+def test_the_request_is_describe_quorum_v1_for_the_metadata_partition():
+    request = kafka_quorum_state.describe_quorum_request(42)
+    size, api_key, version, correlation = struct.unpack_from(">ihhi", request)
+    assert (size, api_key, version, correlation) == (len(request) - 4, 55, 1, 42)
+    assert b"__cluster_metadata" in request
+
+
+def test_a_response_gives_the_leader_and_the_lag_of_every_voter():
+    data = response(9, 1002, 500, [(1001, 500), (1002, 500), (1003, 100)], [(1, 499)])
+    state = kafka_quorum_state.summarize(kafka_quorum_state.parse_describe_quorum(data, 9), max_lag=50)
+    assert (state["leader"], state["epoch"], state["high_watermark"]) == (1002, 7, 500)
+    assert [(voter["id"], voter["lag"], voter["caught_up"]) for voter in state["voters"]] == [
+        (1001, 0, True), (1002, 0, True), (1003, 400, False)]
+    assert state["observers"][0]["id"] == 1
+    assert kafka_quorum_state.problems(state, [1001, 1002, 1003], None) == ["voters [1003] are behind the leader"]
+    assert "no majority" in " ".join(kafka_quorum_state.problems(state, [], 1001))
+
+
+def test_a_quorum_without_leader_or_with_a_missing_voter_is_unhealthy():
+    data = response(3, -1, 10, [(1001, 10), (1002, 10)])
+    state = kafka_quorum_state.summarize(kafka_quorum_state.parse_describe_quorum(data, 3), max_lag=5)
+    found = kafka_quorum_state.problems(state, [1001, 1002, 1003], None)
+    assert "the quorum has no leader" in found
+    assert "controllers [1003] are not voters (voters: [1001, 1002])" in found
+
+
+def test_a_response_to_another_request_is_refused():
+    with pytest.raises(ValueError, match="does not match"):
+        kafka_quorum_state.parse_describe_quorum(response(1, 1, 1, [(1, 1)]), 2)
