@@ -26,6 +26,9 @@ if len(sys.argv) > 1 and sys.argv[1] == "topics":
 if len(sys.argv) > 1 and sys.argv[1] == "rebalance":
     from kafka_verify.rebalance import main
     sys.exit(main(sys.argv[2:]))
+if len(sys.argv) > 1 and sys.argv[1] == "status":
+    from kafka_verify.status import main
+    sys.exit(main(sys.argv[2:]))
 if len(sys.argv) > 1 and sys.argv[1] == "verify":
     del sys.argv[1]
 from kafka_verify.cli import main
