@@ -3,7 +3,7 @@
 import uuid
 
 import pytest
-from scenario_support import assert_serving, group, host, hostvars, zookeeper_mode
+from scenario_support import assert_serving, group, host, hostvars, recap, run_playbook, zookeeper_mode
 
 NODES = group("zookeeper")
 
@@ -35,3 +35,9 @@ def test_logs_reach_journald_and_the_log_directory():
     target = host(NODES[0])
     assert "QuorumPeer" in target.check_output("journalctl -u zookeeper --no-pager -n 200 -o cat")
     assert target.file("/var/log/zookeeper/zookeeper.log").size > 0
+
+
+def test_the_zookeeper_playbook_on_the_deployed_cluster_changes_nothing():
+    result = run_playbook("zookeeper.yml")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(result.stdout).values()), result.stdout[-3000:]
