@@ -34,6 +34,19 @@ options:
     description: Records a voter may be behind the high watermark and still count as caught up.
     type: int
     default: 1000
+  max_lag_ms:
+    description:
+      - Milliseconds (of the leader's clock) since a voter was last caught up for it to still count
+        as caught up; a voter whose process is down stops fetching and ages past this.
+    type: int
+    default: 5000
+  answering:
+    description:
+      - Controllers (host:port) that must answer a request themselves, e.g. one just restarted:
+        until its process serves, the leader still shows its last fetch from before the restart.
+    type: list
+    elements: str
+    default: []
   stopping:
     description: Voter about to be stopped; fail unless a caught-up majority remains without it.
     type: int
@@ -86,6 +99,7 @@ problems:
 API_DESCRIBE_QUORUM = 55
 VERSION = 1
 METADATA_TOPIC = "__cluster_metadata"
+NOT_LEADER_OR_FOLLOWER = 6
 
 
 def uvarint(value: int) -> bytes:
@@ -192,6 +206,8 @@ def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:
         raise ValueError(f"DescribeQuorum failed with error code {error}")
     for item in topics:
         for part in item["partitions"]:
+            if part["error"] == NOT_LEADER_OR_FOLLOWER:
+                raise ValueError("not the quorum's leader")
             if part["error"]:
                 raise ValueError(f"DescribeQuorum failed with error code {part['error']} for {item['name']}")
             return part
@@ -218,11 +234,28 @@ def fetch_quorum(address: str, timeout: float = 5.0) -> dict:
         return parse_describe_quorum(receive(conn, size), correlation_id)
 
 
-def summarize(quorum: dict, max_lag: int) -> dict:
+def answers(address: str) -> bool:
+    """Whether the controller at address serves requests (any DescribeQuorum reply will do)."""
+    try:
+        fetch_quorum(address, timeout=3.0)
+    except (OSError, struct.error, IndexError):
+        return False
+    except ValueError:  # an answer, e.g. "not the quorum's leader"
+        return True
+    return True
+
+
+def summarize(quorum: dict, max_lag: int, max_lag_ms: int = 5000) -> dict:
+    # The leader reports its own last caught-up time as its current time: ages in its clock.
+    leader = next((voter for voter in quorum["voters"] if voter["id"] == quorum["leader"]), None)
+    now = leader["last_caught_up_ms"] if leader and leader["last_caught_up_ms"] >= 0 else None
+
     def lagging(replica: dict) -> dict:
         lag = quorum["high_watermark"] - replica["log_end_offset"] if replica["log_end_offset"] >= 0 else None
+        age = now - replica["last_caught_up_ms"] if now is not None and replica["last_caught_up_ms"] >= 0 else None
         return {"id": replica["id"], "log_end_offset": replica["log_end_offset"], "lag": lag,
-                "caught_up": lag is not None and lag <= max_lag}
+                "caught_up_ms_ago": age,
+                "caught_up": lag is not None and lag <= max_lag and (age is None or age <= max_lag_ms)}
 
     return {"leader": quorum["leader"], "epoch": quorum["epoch"], "high_watermark": quorum["high_watermark"],
             "voters": [lagging(replica) for replica in quorum["voters"]],
@@ -254,6 +287,8 @@ def main() -> None:
             "bootstrap": {"type": "list", "elements": "str", "required": True},
             "expect_voters": {"type": "list", "elements": "int", "default": []},
             "max_lag": {"type": "int", "default": 1000},
+            "max_lag_ms": {"type": "int", "default": 5000},
+            "answering": {"type": "list", "elements": "str", "default": []},
             "stopping": {"type": "int"},
             "timeout": {"type": "int", "default": 120},
             "allow_unreachable": {"type": "bool", "default": False},
@@ -269,7 +304,7 @@ def main() -> None:
         errors = []
         for address in params["bootstrap"]:
             try:
-                state = summarize(fetch_quorum(address), params["max_lag"])
+                state = summarize(fetch_quorum(address), params["max_lag"], params["max_lag_ms"])
                 break
             except (OSError, ValueError, struct.error, IndexError) as error:
                 errors.append(f"{address}: {error}")
@@ -277,6 +312,8 @@ def main() -> None:
             state = {}
         found = problems(state, params["expect_voters"], params["stopping"]) if state else \
             ["no controller answers (" + "; ".join(errors) + ")"]
+        found += [f"controller {address} does not answer yet" for address in params["answering"]
+                  if not answers(address)]
         if not found or time.monotonic() >= deadline:
             break
         time.sleep(1)

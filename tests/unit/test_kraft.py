@@ -236,3 +236,27 @@ def test_a_quorum_without_leader_or_with_a_missing_voter_is_unhealthy():
 def test_a_response_to_another_request_is_refused():
     with pytest.raises(ValueError, match="does not match"):
         kafka_quorum_state.parse_describe_quorum(response(1, 1, 1, [(1, 1)]), 2)
+
+
+def test_a_controller_that_is_not_the_leader_says_so():
+    data = response(4, 1002, 10, [(1001, 10)])
+    # partition error code 6: NOT_LEADER_OR_FOLLOWER, the answer of every controller but the leader
+    data = data.replace(struct.pack(">ihiiq", 0, 0, 1002, 7, 10), struct.pack(">ihiiq", 0, 6, 1002, 7, 10))
+    with pytest.raises(ValueError, match="not the quorum's leader"):
+        kafka_quorum_state.parse_describe_quorum(data, 4)
+
+
+def test_a_voter_that_stopped_fetching_is_not_caught_up_even_at_the_high_watermark():
+    def voter(node_id, caught_up_ms):
+        return {"id": node_id, "log_end_offset": 10, "last_fetch_ms": caught_up_ms, "last_caught_up_ms": caught_up_ms}
+
+    quorum = {"leader": 1, "epoch": 3, "high_watermark": 10, "observers": [],
+              "voters": [voter(1, 100_000), voter(2, 99_000), voter(3, 90_000)]}
+    state = kafka_quorum_state.summarize(quorum, max_lag=5, max_lag_ms=5000)
+    assert [(item["id"], item["caught_up_ms_ago"], item["caught_up"]) for item in state["voters"]] == [
+        (1, 0, True), (2, 1000, True), (3, 10_000, False)]
+    assert kafka_quorum_state.problems(state, [1, 2, 3], None) == ["voters [3] are behind the leader"]
+
+
+def test_a_controller_that_does_not_listen_does_not_answer():
+    assert kafka_quorum_state.answers("127.0.0.1:1") is False

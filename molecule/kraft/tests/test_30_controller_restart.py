@@ -19,7 +19,7 @@ from scenario_support import (
 
 BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
 QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
-CHANGE = json.dumps({"kafka_controller_properties": {"metadata.max.idle.interval.ms": 400}})
+CHANGE = json.dumps({"kafka_controller_properties": {"metadata.max.idle.interval.ms": 450}})
 
 
 def starts(unit):
