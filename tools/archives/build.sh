@@ -5,19 +5,29 @@
 # each with a .sha512 beside it. An archive whose recipe has not changed is reused.
 #
 # Usage: tools/archives/build.sh [MIRROR_DIR]
-# Versions: KAFKA_VERSIONS (3.9.2 3.9.1: the release the roles install, and the one the upgrade
-# test starts from), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6).
+# Versions: KAFKA_VERSIONS (3.9.2 3.9.1 4.4.0: the release the roles install, the one the upgrade
+# test starts from, and the KRaft-only 4.x release), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION
+# (3.8.6). A Kafka version takes the recipe of its major version: tools/archives/kafka/ for 3.x,
+# tools/archives/kafka4/ for 4.x and later (Log4j 2, no ZooKeeper).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 mirror=$(mkdir -p "${1:-$here/../../build/mirror}" && cd "${1:-$here/../../build/mirror}" && pwd)
-kafka_versions=${KAFKA_VERSIONS:-${KAFKA_VERSION:-3.9.2 3.9.1}}
+kafka_versions=${KAFKA_VERSIONS:-${KAFKA_VERSION:-3.9.2 3.9.1 4.4.0}}
 scala_version=${KAFKA_SCALA_VERSION:-2.13}
 zookeeper_version=${ZOOKEEPER_VERSION:-3.8.6}
 
 for tool in mvn tar gzip sha512sum; do
   command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is missing; install it (Debian: apt-get install maven tar gzip coreutils)" >&2; exit 2; }
 done
+
+kafka_recipe() { # version: the recipe directory that builds it
+  case "$1" in
+    [0-2].*|3.*) echo kafka ;;
+    [4-9].*|[1-9][0-9]*.*) echo kafka4 ;;
+    *) echo "build.sh: '$1' is not a Kafka version" >&2; return 1 ;;
+  esac
+}
 
 recipe_digest() { # component version: digest of everything that shapes the archive
   { echo "$2"; cat "$here/build.sh"; find "$here/$1" -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -d' ' -f1
@@ -38,7 +48,7 @@ build_one() {
   trap 'rm -rf "$stage"' RETURN
   mkdir -p "$stage/$top/$jars" "$(dirname "$archive")"
   cp -R "$here/$component/." "$stage/$top/"
-  rm -f "$stage/$top/pom.xml"
+  rm -f "$stage/$top/pom.xml" "$stage/$top/BUILD-NOTES"
   mvn -B -q -Dstyle.color=never -f "$here/$component/pom.xml" "-D$property=$version" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$stage/$top/$jars" 2>&1 \
     | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2
@@ -46,6 +56,8 @@ build_one() {
     echo "Built by kafka-toolkit tools/archives/build.sh from Maven Central artifacts."
     echo "Layout follows the official Apache distribution; jars:"
     (cd "$stage/$top/$jars" && ls -1)
+    # What the recipe knows the official archive has and this one has not.
+    if [ -f "$here/$component/BUILD-NOTES" ]; then echo; cat "$here/$component/BUILD-NOTES"; fi
   } >"$stage/$top/BUILD-INFO"
   # Fixed owner, order and timestamps: the same recipe gives the same bytes and checksum.
   tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner \
@@ -57,7 +69,8 @@ build_one() {
 }
 
 for kafka_version in $kafka_versions; do
-  build_one kafka "$kafka_version" "kafka_$scala_version-$kafka_version" \
+  recipe=$(kafka_recipe "$kafka_version")
+  build_one "$recipe" "$kafka_version" "kafka_$scala_version-$kafka_version" \
     "$mirror/kafka/$kafka_version/kafka_$scala_version-$kafka_version.tgz" libs kafka.version
 done
 build_one zookeeper "$zookeeper_version" "apache-zookeeper-$zookeeper_version-bin" \
