@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-import socket
 import struct
 import time
-from collections.abc import Callable
-from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange
+except ImportError:  # imported outside Ansible, by the unit tests
+    from kafka_protocol import Reader, correlation_id, exchange
 
 DOCUMENTATION = r"""
 module: kafka_cluster_state
@@ -105,40 +107,6 @@ API_METADATA = 3
 METADATA_VERSION = 5
 
 
-class Reader:
-    """Decodes the big-endian primitives of the Kafka protocol."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def _take(self, fmt: str) -> int:
-        (value,) = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return value
-
-    def int8(self) -> int:
-        return self._take(">b")
-
-    def int16(self) -> int:
-        return self._take(">h")
-
-    def int32(self) -> int:
-        return self._take(">i")
-
-    def string(self) -> str | None:
-        length = self.int16()
-        if length < 0:
-            return None
-        value = self.data[self.pos:self.pos + length].decode("utf-8")
-        self.pos += length
-        return value
-
-    def array(self, element: Callable[[], Any]) -> list:
-        count = self.int32()
-        return [element() for _ in range(max(count, 0))]
-
-
 def metadata_request(correlation_id: int, client_id: str = "kafka-toolkit") -> bytes:
     client = client_id.encode()
     header = struct.pack(">hhih", API_METADATA, METADATA_VERSION, correlation_id, len(client)) + client
@@ -178,24 +146,9 @@ def parse_metadata(data: bytes, correlation_id: int) -> dict:
     return {"brokers": brokers, "cluster_id": cluster_id, "controller": controller, "topics": topics}
 
 
-def receive(conn: socket.socket, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = conn.recv(min(remaining, 65536))
-        if not chunk:
-            raise ConnectionError("connection closed by the broker")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
 def fetch_metadata(address: str, timeout: float = 5.0) -> dict:
-    host, _, port = address.rpartition(":")
-    correlation_id = int(time.time()) & 0x7FFFFFFF
-    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
-        conn.sendall(metadata_request(correlation_id))
-        (size,) = struct.unpack(">i", receive(conn, 4))
-        return parse_metadata(receive(conn, size), correlation_id)
+    number = correlation_id()
+    return parse_metadata(exchange(address, metadata_request(number), timeout), number)
 
 
 def summarize(metadata: dict, stopping: int | None, min_isr: int, holding: int | None = None) -> dict:

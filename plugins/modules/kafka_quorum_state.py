@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-import socket
 import struct
 import time
-from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, uvarint
+except ImportError:  # imported outside Ansible, by the unit tests
+    from kafka_protocol import Reader, correlation_id, exchange, uvarint
 
 DOCUMENTATION = r"""
 module: kafka_quorum_state
@@ -102,67 +105,6 @@ METADATA_TOPIC = "__cluster_metadata"
 NOT_LEADER_OR_FOLLOWER = 6
 
 
-def uvarint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-class Reader:
-    """Decodes the primitives of Kafka's flexible message versions."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def _take(self, fmt: str) -> int:
-        (value,) = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return value
-
-    def int16(self) -> int:
-        return self._take(">h")
-
-    def int32(self) -> int:
-        return self._take(">i")
-
-    def int64(self) -> int:
-        return self._take(">q")
-
-    def uvarint(self) -> int:
-        shift = result = 0
-        while True:
-            byte = self.data[self.pos]
-            self.pos += 1
-            result |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return result
-            shift += 7
-
-    def compact_string(self) -> str | None:
-        length = self.uvarint() - 1
-        if length < 0:
-            return None
-        value = self.data[self.pos:self.pos + length].decode("utf-8")
-        self.pos += length
-        return value
-
-    def compact_array(self, element: Any) -> list:
-        count = self.uvarint() - 1
-        return [element() for _ in range(max(count, 0))]
-
-    def tagged_fields(self) -> None:
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.pos += self.uvarint()
-
-
 def describe_quorum_request(correlation_id: int, client_id: str = "kafka-toolkit") -> bytes:
     client = client_id.encode()
     # Request header v2: the client id keeps its int16 length; tagged fields follow.
@@ -214,24 +156,9 @@ def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:
     raise ValueError("DescribeQuorum answered without the metadata partition")
 
 
-def receive(conn: socket.socket, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = conn.recv(min(remaining, 65536))
-        if not chunk:
-            raise ConnectionError("connection closed by the controller")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
 def fetch_quorum(address: str, timeout: float = 5.0) -> dict:
-    host, _, port = address.rpartition(":")
-    correlation_id = int(time.time()) & 0x7FFFFFFF
-    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
-        conn.sendall(describe_quorum_request(correlation_id))
-        (size,) = struct.unpack(">i", receive(conn, 4))
-        return parse_describe_quorum(receive(conn, size), correlation_id)
+    number = correlation_id()
+    return parse_describe_quorum(exchange(address, describe_quorum_request(number), timeout), number)
 
 
 def answers(address: str) -> bool:

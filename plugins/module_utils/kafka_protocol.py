@@ -1,0 +1,111 @@
+"""The few pieces of the Kafka wire protocol the toolkit's modules speak: one request, one
+response, over a plain socket; no JVM and no client library on the host."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def uvarint(value: int) -> bytes:
+    """An unsigned varint, as flexible message versions write lengths and counts."""
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+class Reader:
+    """Decodes the big-endian primitives of the protocol, classic and flexible."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def _take(self, fmt: str) -> int:
+        (value,) = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return value
+
+    def int8(self) -> int:
+        return self._take(">b")
+
+    def int16(self) -> int:
+        return self._take(">h")
+
+    def int32(self) -> int:
+        return self._take(">i")
+
+    def int64(self) -> int:
+        return self._take(">q")
+
+    def string(self) -> str | None:
+        length = self.int16()
+        if length < 0:
+            return None
+        value = self.data[self.pos:self.pos + length].decode("utf-8")
+        self.pos += length
+        return value
+
+    def array(self, element: Callable[[], Any]) -> list:
+        count = self.int32()
+        return [element() for _ in range(max(count, 0))]
+
+    def uvarint(self) -> int:
+        shift = result = 0
+        while True:
+            byte = self.data[self.pos]
+            self.pos += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+
+    def compact_string(self) -> str | None:
+        length = self.uvarint() - 1
+        if length < 0:
+            return None
+        value = self.data[self.pos:self.pos + length].decode("utf-8")
+        self.pos += length
+        return value
+
+    def compact_array(self, element: Callable[[], Any]) -> list:
+        count = self.uvarint() - 1
+        return [element() for _ in range(max(count, 0))]
+
+    def tagged_fields(self) -> None:
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.pos += self.uvarint()
+
+
+def correlation_id() -> int:
+    return int(time.time()) & 0x7FFFFFFF
+
+
+def receive(conn: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = conn.recv(min(remaining, 65536))
+        if not chunk:
+            raise ConnectionError("connection closed by the server")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def exchange(address: str, request: bytes, timeout: float = 5.0) -> bytes:
+    """Send one framed request to host:port and return the response's payload."""
+    host, _, port = address.rpartition(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(request)
+        (size,) = struct.unpack(">i", receive(conn, 4))
+        return receive(conn, size)
