@@ -5,15 +5,16 @@
 # each with a .sha512 beside it. An archive whose recipe has not changed is reused.
 #
 # Usage: tools/archives/build.sh [MIRROR_DIR]
-# Versions: KAFKA_VERSIONS (3.9.2 3.9.1 4.4.0: the release the roles install, the one the upgrade
-# test starts from, and the KRaft-only 4.x release), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION
-# (3.8.6). A Kafka version takes the recipe of its major version: tools/archives/kafka/ for 3.x,
-# tools/archives/kafka4/ for 4.x and later (Log4j 2, no ZooKeeper).
+# Versions: KAFKA_VERSIONS (3.9.2 3.9.1 4.4.0 4.3.1: the release the roles install, the one the
+# upgrade test starts from, the KRaft-only 4.x release and the one its upgrade test starts from),
+# KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6). A Kafka version takes the recipe of its
+# major version: tools/archives/kafka/ for 3.x, tools/archives/kafka4/ for 4.x and later (Log4j 2,
+# no ZooKeeper).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 mirror=$(mkdir -p "${1:-$here/../../build/mirror}" && cd "${1:-$here/../../build/mirror}" && pwd)
-kafka_versions=${KAFKA_VERSIONS:-${KAFKA_VERSION:-3.9.2 3.9.1 4.4.0}}
+kafka_versions=${KAFKA_VERSIONS:-${KAFKA_VERSION:-3.9.2 3.9.1 4.4.0 4.3.1}}
 scala_version=${KAFKA_SCALA_VERSION:-2.13}
 zookeeper_version=${ZOOKEEPER_VERSION:-3.8.6}
 

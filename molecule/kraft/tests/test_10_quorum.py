@@ -23,7 +23,7 @@ def test_each_host_runs_a_controller_and_a_broker_of_kafka_4(name):
     target = host(name)
     assert_serving(target, "kafka@controller", 9093)
     assert_serving(target, "kafka@server", 9092)
-    assert target.file("/opt/kafka").linked_to == "/opt/kafka_2.13-4.4.0"
+    assert target.file("/opt/kafka").linked_to == "/opt/kafka_2.13-4.3.1"  # converge.yml; test_15 upgrades
     controller = properties(target, "/etc/kafka/controller.properties")
     assert controller["process.roles"] == "controller"
     assert controller["node.id"] == str(hostvars(name)["kafka_controller_id"])

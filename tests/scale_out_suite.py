@@ -1,14 +1,21 @@
-"""Adding a broker restarts nothing, rebalancing moves replicas onto it without losing an
-acknowledged message, and retiring it moves them away before it stops."""
+"""Growing and shrinking a running cluster by editing the inventory, in either metadata mode:
+adding a broker restarts nothing, rebalancing moves replicas onto it without losing an
+acknowledged message, and retiring it moves them away before it stops (and, in KRaft mode,
+unregisters its id). A scenario with a spare host 'hadoop-slave3' imports these tests."""
 
 import json
+import re
 
 import pytest
-from scenario_support import group, host, process_started, properties, recap, run_playbook, verifier
+from scenario_support import group, host, hostvars, process_started, properties, recap, run_playbook, verifier
 
 ORIGINAL = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
 STATE = "/root/before-scale-out.json"
 BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
+KRAFT = hostvars("hadoop-master").get("kafka_mode") == "kraft"
+# What must not move on the original hosts: the brokers and the metadata service beside them.
+UNITS = ("kafka@server", "kafka@controller") if KRAFT else ("kafka@server", "zookeeper")
+CONFIGS = "/etc/kafka/server.properties " + ("/etc/kafka/controller.properties" if KRAFT else "/etc/zookeeper/zoo.cfg")
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +32,22 @@ def snapshot():
     state = {}
     for name in ORIGINAL:
         target = host(name)
-        state[name] = (process_started(target, "kafka@server"), process_started(target, "zookeeper"),
-                       target.check_output("sha256sum /etc/kafka/server.properties /etc/zookeeper/zoo.cfg"))
+        state[name] = (*(process_started(target, unit) for unit in UNITS),
+                       target.check_output(f"sha256sum {CONFIGS}"))
     return state
+
+
+def registered_brokers():
+    """Ids of the brokers the cluster's metadata holds (in KRaft, fenced ones too)."""
+    client = host("hadoop-master")
+    if KRAFT:
+        output = client.check_output(f"kafka-cluster.sh list-endpoints --include-fenced-brokers "
+                                     f"--bootstrap-server {BOOTSTRAP}")
+        return sorted({int(line.split()[0]) for line in output.splitlines() if line.split()[:1] != ["ID"]
+                       and line.split()[0].isdigit()})
+    output = client.check_output("zkCli.sh -server hadoop-master:2181 ls /kafka/brokers/ids")
+    listed = [line for line in output.splitlines() if re.fullmatch(r"\[[\d, ]*\]", line.strip())][-1]
+    return sorted(int(item) for item in listed.strip("[]").split(",") if item.strip())
 
 
 def replicas_on(broker_id):
@@ -36,7 +56,7 @@ def replicas_on(broker_id):
             if "Replicas: " in line and str(broker_id) in line.split("Replicas: ")[1].split()[0].split(",")]
 
 
-def test_01_data_written_before_the_change():
+def test_scale_out_01_data_written_before_the_change():
     assert group("spare") == ["hadoop-slave3"]
     rc, report = verifier(host("hadoop-master"), "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "scale",
                           "--topics", "3", "--messages", "5000", "--produce-only", "--state", STATE)
@@ -44,29 +64,31 @@ def test_01_data_written_before_the_change():
     assert report["counts"]["acked"] == 15000
 
 
-def test_02_adding_a_host_restarts_nothing_else(fourth_host):
+def test_scale_out_02_adding_a_host_restarts_nothing_else(fourth_host):
     before = snapshot()
     result = run_playbook("cluster.yml", inventories=(fourth_host,))
     assert result.returncode == 0, result.stdout[-3000:]
-    assert snapshot() == before, "an existing broker or ZooKeeper node changed or restarted"
+    assert snapshot() == before, "an existing broker or metadata node changed or restarted"
     counters = recap(result.stdout)
     assert all(counters[name]["changed"] == 0 for name in ORIGINAL)
     new = host("hadoop-slave3")
     assert new.service("kafka@server").is_running
-    assert properties(new, "/etc/kafka/server.properties")["broker.id"] == "4"
-    assert not new.service("zookeeper").is_running
-    ids = host("hadoop-master").check_output("zkCli.sh -server hadoop-master:2181 ls /kafka/brokers/ids")
-    assert "[1, 2, 3, 4]" in ids
+    assert properties(new, "/etc/kafka/server.properties")["node.id" if KRAFT else "broker.id"] == "4"
+    assert not new.service(UNITS[1]).is_running
+    if KRAFT:
+        cluster_id = properties(host("hadoop-master"), "/var/lib/kafka/server/meta.properties")["cluster.id"]
+        assert properties(new, "/var/lib/kafka/server/meta.properties")["cluster.id"] == cluster_id
+    assert registered_brokers() == [1, 2, 3, 4]
 
 
-def test_03_dry_run_changes_nothing(fourth_host):
+def test_scale_out_03_dry_run_changes_nothing(fourth_host):
     result = run_playbook("rebalance.yml", "-e", "kafka_reassign_dry_run=true", inventories=(fourth_host,))
     assert result.returncode == 0, result.stdout[-3000:]
     assert "partitions_changed" in result.stdout
     assert replicas_on(4) == []
 
 
-def test_04_rebalance_moves_replicas_onto_the_new_broker(fourth_host):
+def test_scale_out_04_rebalance_moves_replicas_onto_the_new_broker(fourth_host):
     result = run_playbook("rebalance.yml", inventories=(fourth_host,))
     assert result.returncode == 0, result.stdout[-3000:]
     held = replicas_on(4)
@@ -77,7 +99,7 @@ def test_04_rebalance_moves_replicas_onto_the_new_broker(fourth_host):
     assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-2000:]
 
 
-def test_05_every_acknowledged_message_survived_the_rebalance():
+def test_scale_out_05_every_acknowledged_message_survived_the_rebalance():
     rc, report = verifier(host("hadoop-master"), "--bootstrap-servers", BOOTSTRAP + ",hadoop-slave3:9092",
                           "--expect-brokers", "1,2,3,4", "--consume-only", "--state", STATE, "--wait-healthy", "60")
     assert rc == 0, report.get("reason")
@@ -86,7 +108,7 @@ def test_05_every_acknowledged_message_survived_the_rebalance():
     assert report["cluster_after"]["wrong_replication"] == []
 
 
-def test_06_a_broker_holding_replicas_is_not_stopped(fourth_host):
+def test_scale_out_06_a_broker_holding_replicas_is_not_stopped(fourth_host):
     result = run_playbook("decommission.yml", "-e", "decommission_broker_id=4", "-e",
                           "decommission_move_replicas=false", inventories=(fourth_host,))
     assert result.returncode != 0
@@ -94,7 +116,7 @@ def test_06_a_broker_holding_replicas_is_not_stopped(fourth_host):
     assert host("hadoop-slave3").service("kafka@server").is_running
 
 
-def test_07_decommission_moves_everything_away_then_stops(fourth_host):
+def test_scale_out_07_decommission_moves_everything_away_then_stops(fourth_host):
     result = run_playbook("decommission.yml", "-e", "decommission_broker_id=4", inventories=(fourth_host,))
     assert result.returncode == 0, result.stdout[-3000:]
     retired = host("hadoop-slave3").service("kafka@server")
@@ -109,3 +131,16 @@ def test_07_decommission_moves_everything_away_then_stops(fourth_host):
     assert rc == 0, report.get("reason")
     assert report["counts"]["read"] == 15000
     print("\n" + json.dumps(report["counts"]))
+
+
+def test_scale_out_08_the_retired_id_is_gone_from_the_metadata(fourth_host):
+    # ZooKeeper drops the broker's ephemeral registration with its session; KRaft keeps a fenced
+    # registration until the decommission unregisters it.
+    for _ in range(15):
+        if registered_brokers() == [1, 2, 3]:
+            break
+        host("hadoop-master").run("sleep 2")
+    assert registered_brokers() == [1, 2, 3]
+    again = run_playbook("decommission.yml", "-e", "decommission_broker_id=4", inventories=(fourth_host,))
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-2000:]

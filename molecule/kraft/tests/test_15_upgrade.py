@@ -1,0 +1,82 @@
+"""A Kafka upgrade in KRaft mode (4.3.1 -> 4.4.0) through kafka_version, under load: the
+controllers first, one at a time and the quorum's leader last, then the brokers; nothing
+acknowledged lost; then the release's features finalized by name, kraft.version left alone."""
+
+import itertools
+
+from scenario_support import (
+    group,
+    host,
+    process_started,
+    recap,
+    run_playbook,
+    start_verifier,
+    stop_began,
+    task_results,
+    wait_verifier,
+)
+
+BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
+QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
+NODES = group("kafka")
+
+
+def features(client):
+    """Finalized level of each feature, as Kafka's own tool reports it."""
+    output = client.check_output(f"kafka-features.sh --bootstrap-server {BOOTSTRAP} describe")
+    levels = {}
+    for line in output.splitlines():
+        fields = dict(field.split(": ", 1) for field in line.split("\t") if ": " in field)
+        if "Feature" in fields:
+            levels[fields["Feature"]] = fields["FinalizedVersionLevel"]
+    return levels
+
+
+def test_upgrade_rolls_controllers_then_brokers_without_loss_and_finalizes_by_name():
+    client = host("hadoop-master")
+    before = features(client)
+    print(f"\nfeatures on 4.3.1: {before}")
+    leader = client.ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)["leader"]
+    start_verifier(client, "upgrade", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "upgrade", "--topics", "2",
+                   "--duration", "120", "--rate", "200", "--delivery-timeout", "120", "--consume-timeout", "120",
+                   # the upgrade may outlast the writing: judge the cluster once the last broker is back
+                   "--settle", "240")
+    result = run_playbook("cluster.yml", "-e", "cluster_verify=false",
+                          env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    assert result.returncode == 0, result.stdout[-3000:]
+    rc, report = wait_verifier(client, "upgrade")
+    print(f"upgrade under load: {report.get('counts')}, longest ack stall {report.get('longest_ack_stall_s')} s")
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+    assert report["counts"]["unavailable"] == 0
+    assert report["counts"]["duplicated"] == 0
+
+    restarts = task_results(result.stdout, "show the restarts")[0]["msg"]
+    print(f"restart order: {restarts}")
+    controllers = [entry for entry in restarts if "controller_node" in entry]
+    brokers = [entry for entry in restarts if "broker" in entry]
+    assert len(controllers) == len(brokers) == len(NODES)
+    assert restarts[:len(controllers)] == controllers, "every controller must be upgraded before any broker"
+    assert controllers[-1]["controller_node"] == leader, "the quorum's leader must be restarted last"
+    for unit in ("kafka@controller", "kafka@server"):
+        ordered = sorted(NODES, key=lambda name, unit=unit: process_started(host(name), unit))
+        for earlier, later in itertools.pairwise(ordered):
+            assert stop_began(host(later), unit) > process_started(host(earlier), unit), \
+                f"{unit} on {later} stopped before {earlier} was back"
+    last_controller = max(process_started(host(name), "kafka@controller") for name in NODES)
+    assert min(stop_began(host(name), "kafka@server") for name in NODES) > last_controller
+    for name in NODES:
+        assert host(name).file("/opt/kafka").linked_to == "/opt/kafka_2.13-4.4.0"
+
+    raised = task_results(result.stdout, "raise the finalized features to the release's levels")[0]
+    print(f"features raised: {raised['upgraded']}")
+    assert "metadata.version" in raised["upgraded"]
+    assert "kraft.version" not in raised["upgraded"]
+    after = features(client)
+    print(f"features on 4.4.0: {after}")
+    assert after["metadata.version"].startswith("4.4-")
+    assert after["kraft.version"] == before["kraft.version"]
+
+    again = run_playbook("cluster.yml")
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
