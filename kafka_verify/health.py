@@ -17,6 +17,7 @@ class Health:
     controller: int
     brokers: list[int]
     missing_brokers: list[int] = field(default_factory=list)
+    fenced_brokers: list[int] = field(default_factory=list)
     offline: list[str] = field(default_factory=list)
     under_replicated: list[str] = field(default_factory=list)
     wrong_replication: list[str] = field(default_factory=list)
@@ -42,7 +43,9 @@ class Health:
     def problems(self) -> list[str]:
         found = [self.error] if self.error else []
         if self.missing_brokers:
-            found.append(f"brokers {self.missing_brokers} are not registered (registered: {self.brokers})")
+            fenced = f", fenced: {self.fenced_brokers}" if self.fenced_brokers else ""
+            found.append(f"brokers {self.missing_brokers} are not registered and unfenced "
+                         f"(registered and unfenced: {self.brokers}{fenced})")
         if self.controller < 0:
             found.append("no active controller")
         if self.offline:
@@ -58,12 +61,19 @@ class Health:
     def as_dict(self) -> dict[str, Any]:
         return {
             "cluster_id": self.cluster_id, "controller": self.controller, "brokers": self.brokers,
-            "missing_brokers": self.missing_brokers, "partitions": self.partitions, "offline": self.offline,
+            "missing_brokers": self.missing_brokers, "fenced_brokers": self.fenced_brokers,
+            "partitions": self.partitions, "offline": self.offline,
             "under_replicated": self.under_replicated, "wrong_replication": self.wrong_replication,
             "leaders_per_broker": {str(k): v for k, v in sorted(self.leaders.items())},
             "error": self.error,
             "ok": self.ok,
         }
+
+
+def serving_brokers(cluster: dict[str, Any]) -> list[int]:
+    """Ids of the brokers of describe_cluster() that serve: a KRaft broker that stopped stays
+    registered but fenced (kafka-python asks for fenced brokers too) and serves nothing."""
+    return sorted(b["broker_id"] for b in cluster.get("brokers", []) if not b.get("is_fenced"))
 
 
 def assess(cluster: dict[str, Any], topics: list[dict[str, Any]], expected_brokers: list[int],
@@ -72,9 +82,11 @@ def assess(cluster: dict[str, Any], topics: list[dict[str, Any]], expected_broke
 
     replication_factor maps a topic to the factor its partitions must have; ISR must equal the
     replica set for every partition."""
-    brokers = sorted(b["broker_id"] for b in cluster.get("brokers", []))
+    listed = cluster.get("brokers", [])
+    brokers = serving_brokers(cluster)
     health = Health(cluster_id=cluster.get("cluster_id"), controller=cluster.get("controller_id", -1)
-                    if cluster.get("controller_id") is not None else -1, brokers=brokers)
+                    if cluster.get("controller_id") is not None else -1, brokers=brokers,
+                    fenced_brokers=sorted(b["broker_id"] for b in listed if b.get("is_fenced")))
     health.missing_brokers = sorted(set(expected_brokers) - set(brokers))
     leaders: Counter[int] = Counter(dict.fromkeys(brokers, 0))
     for topic in topics:

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from kafka_verify.errors import BAD_ARGUMENTS, UNHEALTHY, VerifyError
+from kafka_verify.health import serving_brokers
 
 TopicPartition = tuple[str, int]
 Assignment = dict[TopicPartition, list[int]]
@@ -152,11 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         admin = _connect(args.bootstrap_servers)
         try:
-            registered = sorted(b["broker_id"] for b in admin.describe_cluster()["brokers"])
+            registered = serving_brokers(admin.describe_cluster())
             brokers = wanted or registered
             missing = sorted(set(brokers) - set(registered))
             if missing:
-                raise VerifyError(UNHEALTHY, f"brokers {missing} are not registered; start them before rebalancing")
+                raise VerifyError(UNHEALTHY, f"brokers {missing} are not registered and unfenced; "
+                                  "start them before rebalancing")
             current = current_assignment(admin)
         finally:
             admin.close()

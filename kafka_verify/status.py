@@ -23,6 +23,7 @@ from typing import Any
 from kafka_verify import __version__
 from kafka_verify.cli import Parser, broker_ids, positive_float, positive_int
 from kafka_verify.errors import BAD_ARGUMENTS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
+from kafka_verify.health import serving_brokers
 
 METADATA_TOPIC = "__cluster_metadata"
 MIN_ISR = "min.insync.replicas"
@@ -749,8 +750,7 @@ def collect(args: argparse.Namespace) -> Collected:
         except (KafkaError, OSError) as error:
             collected.errors["topics"] = error.__class__.__name__
         read_quorum(admin, collected, args.quorum)
-        serving = [broker["broker_id"] for broker in collected.cluster.get("brokers", [])
-                   if not broker.get("is_fenced")]
+        serving = serving_brokers(collected.cluster)
         read_min_isr(admin, collected, serving)
         read_log_dirs(admin, collected, serving)
     finally:

@@ -77,3 +77,14 @@ def test_a_healthy_cluster_has_nothing_unreadable():
     health = assess(CLUSTER, [HEALTHY], [1, 2, 3], {"t": 3})
     assert health.leaderless == set()
     assert health.unreadable([("t", 0), ("t", 1), ("t", 2)]) == set()
+
+
+def test_a_fenced_broker_is_not_counted_as_up():
+    cluster = {**CLUSTER, "brokers": [{"broker_id": 1, "is_fenced": False}, {"broker_id": 2, "is_fenced": False},
+                                      {"broker_id": 3, "is_fenced": True}]}
+    health = assess(cluster, [HEALTHY], [1, 2, 3])
+    assert not health.ok
+    assert health.brokers == [1, 2]
+    assert health.missing_brokers == [3]
+    assert health.fenced_brokers == [3]
+    assert "fenced: [3]" in health.problems()[0]
