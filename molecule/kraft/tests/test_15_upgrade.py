@@ -26,9 +26,10 @@ def features(client):
     output = client.check_output(f"kafka-features.sh --bootstrap-server {BOOTSTRAP} describe")
     levels = {}
     for line in output.splitlines():
-        fields = dict(field.split(": ", 1) for field in line.split("\t") if ": " in field)
-        if "Feature" in fields:
-            levels[fields["Feature"]] = fields["FinalizedVersionLevel"]
+        # "Feature: NAME   SupportedMinVersion: A   SupportedMaxVersion: B   FinalizedVersionLevel: C ..."
+        fields = dict(zip(line.split()[::2], line.split()[1::2], strict=False))
+        if "Feature:" in fields:
+            levels[fields["Feature:"]] = fields["FinalizedVersionLevel:"]
     return levels
 
 
