@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from kafka_verify import __version__
+from kafka_verify import __version__, plot
 from kafka_verify.accounting import (
     Accounting,
     Ack,
@@ -25,6 +25,7 @@ from kafka_verify.accounting import (
 )
 from kafka_verify.errors import BAD_ARGUMENTS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
 from kafka_verify.health import Health, assess, leader_spread
+from kafka_verify.timeline import STALL_S, Timeline
 from kafka_verify.topics import TopicSpec, describe, plan
 from kafka_verify.topicspec import topic_name_collisions, topic_name_errors
 from kafka_verify.verdict import SendPolicy, judge
@@ -58,6 +59,20 @@ def ratio(text: str) -> float:
     if not (math.isfinite(value) and 0.0 <= value <= 1.0):
         raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1 (a fraction of the sends)")
     return value
+
+
+def svg_path(text: str) -> str:
+    reason = plot.refusal(text)
+    if reason:
+        raise argparse.ArgumentTypeError(reason)
+    return text
+
+
+def mark(text: str) -> plot.Mark:
+    try:
+        return plot.parse_mark(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def broker_ids(text: str) -> list[int]:
@@ -124,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--consume-only", action="store_true", help="read back what --state says was acknowledged")
     parser.add_argument("--state", help="JSON file of a --produce-only run")
     parser.add_argument("--run-id", default=None, help="tag of this run's messages (random)")
+    parser.add_argument("--plot", type=svg_path, metavar="FILE.svg",
+                        help="continuous mode: draw the run's timeline to FILE.svg (SVG only): acknowledgements "
+                             f"and failed sends per second, stalls of {STALL_S:g} s or more without an acknowledgement "
+                             "shaded, the --mark windows, the verdict's counts in the title; drawn whatever the "
+                             "verdict, and a plot that cannot be written does not change the exit code. The JSON "
+                             "report gets the per-second series under 'timeline' and the file under 'plot'")
+    parser.add_argument("--mark", type=mark, action="append", default=[], metavar="LABEL=START-END",
+                        help="a window to mark on the --plot, in seconds from the start of production (the "
+                             "report's produce_started_epoch), e.g. --mark 'broker 2 stopped=20-45'; repeatable")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
@@ -137,6 +161,10 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise VerifyError(BAD_ARGUMENTS, "--produce-only and --consume-only need --state FILE")
     if args.duration and (args.produce_only or args.consume_only):
         raise VerifyError(BAD_ARGUMENTS, "continuous mode (--duration) cannot be split with --state")
+    if args.plot and not args.duration:
+        raise VerifyError(BAD_ARGUMENTS, "--plot needs --duration (continuous mode)")
+    if args.mark and not args.plot:
+        raise VerifyError(BAD_ARGUMENTS, "--mark needs --plot FILE.svg")
     check_topic_names(args)
 
 
@@ -168,6 +196,7 @@ class Verifier:
         self.run_id = args.run_id or uuid.uuid4().hex[:12]
         self.report: dict[str, Any] = {"run_id": self.run_id, "bootstrap_servers": self.bootstrap}
         self.admin: Any = None
+        self.timeline: Timeline | None = None
 
     # -- cluster ---------------------------------------------------------------------------
     def connect(self) -> None:
@@ -320,6 +349,9 @@ class Verifier:
             thread.start()
             produced = workload.produce(self.bootstrap, self.run_id, names, 0, self.args.message_size, delivery_ms,
                                         rate=self.args.rate, duration=self.args.duration)
+            # Kept before reading back, so that a read-back that fails still leaves the timeline.
+            self.timeline = produced.timeline
+            self.report["timeline"] = produced.timeline.as_dict()
             final_targets.append(consume_targets(produced.acks)[1])
             done.set()
             thread.join(self.args.consume_timeout * 3 + 60)
@@ -339,6 +371,19 @@ class Verifier:
         policy = SendPolicy(self.args.max_failed_ratio, self.args.expect_failures, judged=not self.args.consume_only)
         result = judge(accounting, after, policy, produced.failures, read_back=not self.args.produce_only)
         return self.finish(result.code, result.reason)
+
+    def draw(self) -> None:
+        """Plot the timeline whatever the verdict: a failed run is the one worth looking at."""
+        if not self.args.plot or self.timeline is None:
+            return
+        self.report["marks"] = [item.as_dict() for item in self.args.mark]
+        title, subtitle = plot.caption(self.report)
+        try:
+            plot.write(self.args.plot, plot.render(self.timeline, self.args.mark, title, subtitle))
+        except OSError as error:
+            self.report["plot_error"] = f"cannot write {self.args.plot}: {error.strerror or error}"
+            return
+        self.report["plot"] = self.args.plot
 
     def finish(self, code: int, reason: str) -> int:
         self.report["exit_code"] = code
@@ -429,6 +474,8 @@ def render_table(report: dict[str, Any]) -> str:
         lines.append(f"  leaders      per broker {after['leaders_per_broker']} (spread {report.get('leader_spread')})")
     if report.get("failures"):
         lines.append(f"  failed sends {report['failures']}")
+    if report.get("plot") or report.get("plot_error"):
+        lines.append(f"  plot         {report.get('plot') or report.get('plot_error')}")
     if report.get("pending_partitions"):
         lines.append(f"  unread       {report['pending_partitions']}")
     if report.get("unreadable_partitions"):
@@ -458,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         if verifier.admin is not None:
             with contextlib.suppress(Exception):
                 verifier.admin.close()
+    verifier.draw()
     if args.json:
         print(json.dumps(verifier.report, sort_keys=True, default=str))
     else:

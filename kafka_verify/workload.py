@@ -10,6 +10,7 @@ from typing import Any
 
 from kafka_verify import payload
 from kafka_verify.accounting import Ack, Partition, Read
+from kafka_verify.timeline import Timeline
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Produced:
     finished: float = 0.0
     started_epoch: float = 0.0
     bytes_acked: int = 0
+    timeline: Timeline = field(default_factory=Timeline)
 
     @property
     def failed(self) -> int:
@@ -85,14 +87,17 @@ class Producer:
     def _acked(self, topic: str, seq: int, size: int, metadata: Any) -> None:
         with self._lock:
             if self._settle(topic, seq):
-                self.result.acks.append(Ack(topic, metadata.partition, metadata.offset, seq, time.monotonic()))
+                now = time.monotonic()
+                self.result.acks.append(Ack(topic, metadata.partition, metadata.offset, seq, now))
                 self.result.bytes_acked += size
+                self.result.timeline.ack(now)
 
     def _failed(self, topic: str, seq: int, error: BaseException) -> None:
         name = error.__class__.__name__
         with self._lock:
             if self._settle(topic, seq):
                 self.result.failures[name] = self.result.failures.get(name, 0) + 1
+                self.result.timeline.fail(time.monotonic())
 
     def _settle(self, topic: str, seq: int) -> bool:
         """Whether an outcome still counts (called under the lock). After close the report is
@@ -114,6 +119,7 @@ class Producer:
             self._sealed = True
             self.result.unresolved = len(self._outstanding)
             self.result.finished = time.monotonic()
+            self.result.timeline.finish(self.result.finished)
         return self.result
 
 
@@ -125,6 +131,7 @@ def produce(bootstrap: list[str], run_id: str, topics: list[str], per_topic: int
     producer = Producer(bootstrap, run_id, size, delivery_timeout_ms)
     producer.result.started = time.monotonic()
     producer.result.started_epoch = time.time()
+    producer.result.timeline.start(producer.result.started)
     seq = dict.fromkeys(topics, 0)
     index = 0
     while True:

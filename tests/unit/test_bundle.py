@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import zipfile
+from xml.etree import ElementTree
 
 from conftest import ROOT
 
@@ -19,6 +20,7 @@ def test_the_bundle_is_reproducible_and_holds_kafka_python_schemas():
         names = set(archive.namelist())
     assert "__main__.py" in names
     assert "kafka_verify/cli.py" in names
+    assert {"kafka_verify/plot.py", "kafka_verify/timeline.py"} <= names
     assert "kafka/producer/kafka.py" in names
     assert any(name.startswith("kafka/protocol/schemas/") and name.endswith(".json") for name in names)
     assert not any(name.endswith(".pyc") for name in names)
@@ -33,3 +35,20 @@ def test_the_bundle_runs_both_commands():
                                 cwd="/")
         assert result.returncode == 0, result.stderr
         assert "usage:" in result.stdout
+
+
+def test_the_bundle_draws_a_plot_with_what_it_carries(tmp_path):
+    # Hosts have only the standard library besides the bundle: the plot must need nothing else.
+    path = ROOT / "build" / "test-plot-bundle.pyz"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(bundle.build())
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from kafka_verify import plot, timeline; "
+              "line = timeline.Timeline(); line.start(0.0); line.ack(0.5); line.finish(3.0); "
+              "plot.write(sys.argv[2], plot.render(line, [plot.Mark('fault', 1, 2)], 'title', 'counts')); "
+              "print(plot.__file__)")
+    target = tmp_path / "run.svg"
+    result = subprocess.run([sys.executable, "-I", "-c", script, str(path), str(target)], capture_output=True,
+                            text=True, check=False, cwd="/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(str(path))
+    assert ElementTree.parse(target).getroot().tag == "{http://www.w3.org/2000/svg}svg"
