@@ -8,7 +8,6 @@ from scenario_support import (
     group,
     host,
     process_started,
-    recap,
     run_playbook,
     start_verifier,
     stop_began,
@@ -77,7 +76,4 @@ def test_upgrade_rolls_controllers_then_brokers_without_loss_and_finalizes_by_na
     print(f"features on 4.4.0: {after}")
     assert after["metadata.version"].startswith("4.4-")
     assert after["kraft.version"] == before["kraft.version"]
-
-    again = run_playbook("cluster.yml")
-    assert again.returncode == 0, again.stdout[-3000:]
-    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
+    # That the next run changes nothing on these hosts is asserted by test_27 (its cluster.yml run).
