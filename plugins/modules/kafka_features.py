@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from collections.abc import Callable
@@ -34,8 +35,13 @@ options:
   mapping_file:
     description:
       - File on the host holding the output of C(kafka-features.sh version-mapping --release-version X),
-        one C(feature=level) per line: the release's levels.
+        one C(feature=level) per line: the release's levels. Written from I(mapping_command) when missing.
     type: path
+    required: true
+  mapping_command:
+    description: The command that prints the release's levels (run once per release, as it starts a JVM).
+    type: list
+    elements: str
     required: true
   exclude:
     description: Features left at their finalized level whatever the release says.
@@ -173,11 +179,27 @@ def ask(bootstrap: list[str], build: Callable[[int], bytes], parse: Callable[[by
     raise ConnectionError("no broker answers (" + "; ".join(failures) + ")")
 
 
+def release_levels(module: AnsibleModule, path: str, command: list[str]) -> str:
+    """The release's mapping, from its file, or from the command the first time (then kept)."""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as mapping:
+            return mapping.read()
+    rc, out, err = module.run_command(command)
+    if rc != 0:
+        raise ValueError(f"{' '.join(command)} failed: {(err or out).strip()}")
+    parse_mapping(out)
+    with open(path + ".tmp", "w", encoding="utf-8") as mapping:
+        mapping.write(out)
+    os.replace(path + ".tmp", path)
+    return out
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "bootstrap": {"type": "list", "elements": "str", "required": True},
             "mapping_file": {"type": "path", "required": True},
+            "mapping_command": {"type": "list", "elements": "str", "required": True},
             "exclude": {"type": "list", "elements": "str", "default": ["kraft.version"]},
             "timeout": {"type": "int", "default": 60},
         },
@@ -185,8 +207,7 @@ def main() -> None:
     )
     params = module.params
     try:
-        with open(params["mapping_file"], encoding="utf-8") as mapping:
-            target = parse_mapping(mapping.read())
+        target = parse_mapping(release_levels(module, params["mapping_file"], params["mapping_command"]))
         finalized = ask(params["bootstrap"], api_versions_request, parse_api_versions)
         upgrades = plan(finalized, target, params["exclude"])
         if upgrades:
