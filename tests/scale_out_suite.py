@@ -144,3 +144,7 @@ def test_scale_out_08_the_retired_id_is_gone_from_the_metadata(fourth_host):
     again = run_playbook("decommission.yml", "-e", "decommission_broker_id=4", inventories=(fourth_host,))
     assert again.returncode == 0, again.stdout[-3000:]
     assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-2000:]
+
+
+# What a scenario's test module imports with "from scale_out_suite import *".
+__all__ = ["fourth_host", *sorted(name for name in dir() if name.startswith("test_scale_out_"))]

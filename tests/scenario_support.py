@@ -130,6 +130,15 @@ def task_results(json_output: str, task_name: str) -> list[dict[str, Any]]:
     return found
 
 
+def assert_nothing_lost(rc: int, report: dict[str, Any], label: str) -> None:
+    """The verdict of a run under load: every acknowledged message read back once, none unreadable."""
+    print(f"\n{label}: {report.get('counts')}, longest ack stall {report.get('longest_ack_stall_s')} s")
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+    assert report["counts"]["unavailable"] == 0
+    assert report["counts"]["duplicated"] == 0
+
+
 def start_verifier(target: Any, name: str, *args: str) -> None:
     """Start kafka-verify in the background on a host; wait_verifier collects its report."""
     command = "kafka-verify --json " + " ".join(shlex.quote(a) for a in args)
