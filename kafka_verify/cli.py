@@ -332,6 +332,7 @@ class Verifier:
         self.report["pending_partitions"] = consumed.pending
         self.report["unreadable_partitions"] = sorted(f"{topic}-{partition}" for topic, partition in unreadable)
         self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
+        self.report["group_offsets_committed"] = getattr(consumed, "group_committed", False)
         return accounting
 
     def produce_and_consume(self, names: list[str], workload: Any) -> tuple[Any, Any]:

@@ -47,6 +47,7 @@ class Consumed:
     pending: dict[str, str] = field(default_factory=dict)
     stopped_at: dict[Partition, int | None] = field(default_factory=dict)
     leaderless: set[Partition] = field(default_factory=set)
+    group_committed: bool = False
 
 
 class Producer:
@@ -195,7 +196,9 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
     from kafka import KafkaConsumer, TopicPartition
 
     result = Consumed()
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+    # No group: a consumer with one polls nothing until a group coordinator answers, and a cluster
+    # that cannot create __consumer_offsets would then look as if it had lost everything.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                              auto_offset_reset="earliest", client_id=f"kafka-verify-{run_id}",
                              max_poll_records=5000, fetch_max_wait_ms=200)
     partitions = {(t, p): TopicPartition(t, p) for t, p in start}
@@ -227,10 +230,31 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
                     result.bytes_read += len(record.value or b"")
                 if records:
                     last_progress = time.monotonic()
-        # The group's committed offsets are a convenience for operators, not part of the check.
-        with contextlib.suppress(Exception):
-            consumer.commit()
+        positions = {tp: consumer.position(tp) for tp in partitions.values()}
     finally:
         result.seconds = time.monotonic() - began
         consumer.close()
+    result.group_committed = commit_positions(bootstrap, run_id, group, positions)
     return result
+
+
+def commit_positions(bootstrap: list[str], run_id: str, group: str, positions: dict[Any, int | None],
+                     timeout_ms: int = 10_000) -> bool:
+    """Commit where reading ended as the group's offsets: a convenience for operators (the
+    group shows in kafka-consumer-groups.sh), never part of the verdict. False when the group's
+    coordinator did not answer in time."""
+    from kafka import KafkaConsumer
+    from kafka.structs import OffsetAndMetadata
+
+    offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in positions.items() if offset is not None}
+    if not offsets:
+        return False
+    committer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                              client_id=f"kafka-verify-{run_id}-commit")
+    try:
+        committer.commit(offsets, timeout_ms=timeout_ms)
+        return True
+    except Exception:  # noqa: BLE001 - whatever the reason, the offsets are only a convenience
+        return False
+    finally:
+        committer.close()

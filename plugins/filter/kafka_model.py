@@ -36,6 +36,12 @@ MODES = ("zookeeper", "kraft")
 ZOOKEEPER_ONLY = ("zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms", "broker.id.generation.enable",
                   "zookeeper.set.acl", "zookeeper.metadata.migration.enable", "inter.broker.protocol.version")
 CONTROLLER_LISTENER = "CONTROLLER"
+# Settings a KRaft controller applies to the whole cluster: it creates topics with its own
+# num.partitions and default.replication.factor, and with eligible leader replicas it writes its
+# own min.insync.replicas as the cluster's dynamic default and as every new topic's setting, over
+# the brokers'. Controllers get the brokers' values (the strictest, where brokers differ).
+CONTROLLER_CLUSTER_DEFAULTS = ("min.insync.replicas", "default.replication.factor", "num.partitions",
+                               "unclean.leader.election.enable")
 BROKER_ID_MAX = 2**31 - 1
 LISTENER = re.compile(r"^(?P<name>[^:/]*)://(?P<host>\[[0-9A-Fa-f:.]*\]|[^:\[\]/]*):(?P<port>[^:]*)$")
 LISTENER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -170,6 +176,23 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
     return result
 
 
+def _cluster_defaults(brokers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The brokers' values of CONTROLLER_CLUSTER_DEFAULTS: the highest number where they differ,
+    and unclean leader election only if every broker allows it."""
+    result: dict[str, Any] = {}
+    for key in CONTROLLER_CLUSTER_DEFAULTS:
+        values = [broker["properties"][key] for broker in brokers if key in broker["properties"]]
+        if not values:
+            continue
+        numbers = [_as_int(value) for value in values]
+        if all(number is not None for number in numbers):
+            result[key] = max(numbers)
+        else:
+            lowered = {str(value).strip().lower() for value in values}
+            result[key] = "true" if lowered == {"true"} else "false" if lowered <= {"true", "false"} else values[0]
+    return result
+
+
 def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any],
                         zookeeper_hosts: list[str] | None = None,
                         base_properties: Mapping[str, Any] | None = None,
@@ -249,6 +272,9 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             "sources": sources,
             "malformed": malformed,
         })
+    cluster_defaults = _cluster_defaults(brokers)
+    for controller in controllers:
+        controller["properties"] = {**cluster_defaults, **controller["properties"]}
     return {
         "mode": mode,
         "brokers": brokers,

@@ -87,6 +87,20 @@ class Reader:
             self.pos += self.uvarint()
 
 
+def encode_string(text: str | None) -> bytes:
+    """A classic (non-flexible) nullable string."""
+    if text is None:
+        return struct.pack(">h", -1)
+    data = text.encode()
+    return struct.pack(">h", len(data)) + data
+
+
+def frame(api: int, version: int, number: int, body: bytes, client_id: str = "kafka-toolkit") -> bytes:
+    """A request with a classic header (api key, version, correlation id, client id), length-prefixed."""
+    payload = struct.pack(">hhi", api, version, number) + encode_string(client_id) + body
+    return struct.pack(">i", len(payload)) + payload
+
+
 def correlation_id() -> int:
     return int(time.time()) & 0x7FFFFFFF
 

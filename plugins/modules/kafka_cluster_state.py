@@ -9,9 +9,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, encode_string, exchange, frame
 except ImportError:  # imported outside Ansible, by the unit tests
-    from kafka_protocol import Reader, correlation_id, exchange
+    from kafka_protocol import Reader, correlation_id, encode_string, exchange, frame
 
 DOCUMENTATION = r"""
 module: kafka_cluster_state
@@ -52,6 +52,14 @@ options:
     description: Seconds to wait for the conditions; 0 checks once.
     type: int
     default: 120
+  require_forwarding:
+    description:
+      - Also wait until every registered broker passes a validate-only CreateTopics on to the active
+        controller and returns its answer (KRaft mode, where brokers forward such requests). A broker
+        whose channel to the controller is stuck registers and serves data, yet every topic or
+        consumer-group creation through it times out.
+    type: bool
+    default: false
   allow_unreachable:
     description:
       - Report C(reachable=false) instead of failing when no broker answers (a cluster not deployed yet).
@@ -101,6 +109,10 @@ held:
   description: With I(holding_nothing), partitions that still have a replica on that broker.
   type: list
   returned: always
+not_forwarding:
+  description: With I(require_forwarding), brokers (id host:port, and why) that did not pass the request on.
+  type: list
+  returned: always
 """
 
 API_METADATA = 3
@@ -108,12 +120,8 @@ METADATA_VERSION = 5
 
 
 def metadata_request(correlation_id: int, client_id: str = "kafka-toolkit") -> bytes:
-    client = client_id.encode()
-    header = struct.pack(">hhih", API_METADATA, METADATA_VERSION, correlation_id, len(client)) + client
     # A null topic array asks for every topic; auto-creation is off.
-    body = struct.pack(">ib", -1, 0)
-    payload = header + body
-    return struct.pack(">i", len(payload)) + payload
+    return frame(API_METADATA, METADATA_VERSION, correlation_id, struct.pack(">ib", -1, 0), client_id)
 
 
 def parse_metadata(data: bytes, correlation_id: int) -> dict:
@@ -144,6 +152,51 @@ def parse_metadata(data: bytes, correlation_id: int) -> dict:
     controller = reader.int32()
     topics = reader.array(topic)
     return {"brokers": brokers, "cluster_id": cluster_id, "controller": controller, "topics": topics}
+
+
+API_CREATE_TOPICS = 19
+CREATE_TOPICS_VERSION = 4
+# Reaching the controller is all the probe asks: these answers come from it.
+FORWARDED = {0: "none", 36: "TOPIC_ALREADY_EXISTS", 37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR"}
+PROBE_TOPIC = "kafka-toolkit-forwarding-probe"
+
+
+def create_topics_probe(correlation_id: int, timeout_ms: int, client_id: str = "kafka-toolkit") -> bytes:
+    """A validate-only CreateTopics of one partition and one replica: nothing is created."""
+    body = struct.pack(">i", 1) + encode_string(PROBE_TOPIC) + struct.pack(">ihii", 1, 1, 0, 0) + \
+        struct.pack(">ib", timeout_ms, 1)
+    return frame(API_CREATE_TOPICS, CREATE_TOPICS_VERSION, correlation_id, body, client_id)
+
+
+def parse_create_topics(data: bytes, correlation_id: int) -> int:
+    """The error code of the probe's topic."""
+    reader = Reader(data)
+    if reader.int32() != correlation_id:
+        raise ValueError("response does not match the request")
+    reader.int32()  # throttle time
+    results = reader.array(lambda: (reader.string(), reader.int16(), reader.string()))
+    return results[0][1] if results else -1
+
+
+def forwarding_problem(address: str, timeout: float) -> str | None:
+    """Why the broker at address did not pass the probe on to the controller, or None if it did."""
+    number = correlation_id()
+    try:
+        code = parse_create_topics(exchange(address, create_topics_probe(number, int(timeout * 1000)), timeout + 2),
+                                   number)
+    except (OSError, ValueError, struct.error) as error:
+        return f"no answer in {timeout + 2:g} s ({error})"
+    return None if code in FORWARDED else f"error code {code}"
+
+
+def not_forwarding(metadata: dict, timeout: float = 8.0) -> list[str]:
+    found = []
+    for broker in metadata["brokers"]:
+        address = f"{broker['host']}:{broker['port']}"
+        problem = forwarding_problem(address, timeout)
+        if problem:
+            found.append(f"{broker['id']} {address}: {problem}")
+    return found
 
 
 def fetch_metadata(address: str, timeout: float = 5.0) -> dict:
@@ -181,6 +234,11 @@ def summarize(metadata: dict, stopping: int | None, min_isr: int, holding: int |
 
 def problems(state: dict, expect: list[int], require_in_sync: bool) -> list[str]:
     found = []
+    if state.get("not_forwarding"):
+        found.append(f"brokers cannot reach the active controller for forwarded requests: "
+                     f"{'; '.join(state['not_forwarding'])}; check the quorum first (kafka-metadata-quorum.sh "
+                     f"describe --status); if it has a leader, restart those brokers one at a time "
+                     f"(systemctl restart kafka@<name> on their hosts)")
     missing = sorted(set(expect) - set(state["brokers"]))
     if missing:
         found.append(f"brokers {missing} are not registered (registered: {state['brokers']})")
@@ -205,6 +263,7 @@ def main() -> None:
             "min_insync_replicas": {"type": "int", "default": 1},
             "timeout": {"type": "int", "default": 120},
             "allow_unreachable": {"type": "bool", "default": False},
+            "require_forwarding": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -216,8 +275,13 @@ def main() -> None:
         errors = []
         for address in params["bootstrap"]:
             try:
-                state = summarize(fetch_metadata(address), params["stopping"], params["min_insync_replicas"],
+                metadata = fetch_metadata(address)
+                state = summarize(metadata, params["stopping"], params["min_insync_replicas"],
                                   params["holding_nothing"])
+                # Asked only of a complete cluster: a broker still starting forwards nothing yet.
+                expected = set(params["expect_brokers"]) <= set(state["brokers"])
+                state["not_forwarding"] = not_forwarding(metadata) \
+                    if params["require_forwarding"] and expected else []
                 break
             except (OSError, ValueError, struct.error) as error:
                 errors.append(f"{address}: {error}")
@@ -232,7 +296,8 @@ def main() -> None:
     state["reachable"] = "brokers" in state
     if not state["reachable"] and params["allow_unreachable"]:
         module.exit_json(changed=False, brokers=[], replica_brokers=[], controller=-1, cluster_id=None, partitions=0,
-                         under_replicated=[], offline=[], reachable=False, waited=state["waited"], msg=found[0])
+                         under_replicated=[], offline=[], reachable=False, not_forwarding=[], waited=state["waited"],
+                         msg=found[0])
     # Judged only on a settled cluster: while replicas catch up, the ISR is transiently small.
     if not found and state["at_risk"]:
         found = [f"stopping broker {params['stopping']} would leave {len(state['at_risk'])} partitions "

@@ -9,9 +9,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, uvarint
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, frame, uvarint
 except ImportError:  # imported outside Ansible, by the unit tests
-    from kafka_protocol import Reader, correlation_id, exchange, uvarint
+    from kafka_protocol import Reader, correlation_id, exchange, frame, uvarint
 
 DOCUMENTATION = r"""
 module: kafka_quorum_state
@@ -106,16 +106,14 @@ NOT_LEADER_OR_FOLLOWER = 6
 
 
 def describe_quorum_request(correlation_id: int, client_id: str = "kafka-toolkit") -> bytes:
-    client = client_id.encode()
-    # Request header v2: the client id keeps its int16 length; tagged fields follow.
-    header = struct.pack(">hhih", API_DESCRIBE_QUORUM, VERSION, correlation_id, len(client)) + client + uvarint(0)
     topic = METADATA_TOPIC.encode()
-    body = (uvarint(2) + uvarint(len(topic) + 1) + topic
+    # Request header v2 is v1's (the client id keeps its int16 length) and tagged fields.
+    body = (uvarint(0)
+            + uvarint(2) + uvarint(len(topic) + 1) + topic
             + uvarint(2) + struct.pack(">i", 0) + uvarint(0)  # partition 0 and its tagged fields
             + uvarint(0)  # the topic's tagged fields
             + uvarint(0))  # the request's tagged fields
-    payload = header + body
-    return struct.pack(">i", len(payload)) + payload
+    return frame(API_DESCRIBE_QUORUM, VERSION, correlation_id, body, client_id)
 
 
 def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:

@@ -260,3 +260,25 @@ def test_a_voter_that_stopped_fetching_is_not_caught_up_even_at_the_high_waterma
 
 def test_a_controller_that_does_not_listen_does_not_answer():
     assert kafka_quorum_state.answers("127.0.0.1:1") is False
+
+
+def test_controllers_carry_the_brokers_cluster_wide_topic_defaults():
+    # A KRaft controller creates topics with its own defaults and, with eligible leader replicas,
+    # makes its min.insync.replicas the cluster's: without these it would be Kafka's 1.
+    controller = model()["controllers"][0]["properties"]
+    assert controller["min.insync.replicas"] == 2
+    assert controller["default.replication.factor"] == 3
+    assert controller["num.partitions"] == 3
+    assert controller["unclean.leader.election.enable"] == "false"
+
+
+def test_controllers_take_the_strictest_broker_value_and_their_own_setting_wins():
+    variables = hostvars()
+    variables["hadoop-slave2"]["kafka_host_properties"] = {"min.insync.replicas": 3, "num.partitions": 6,
+                                                           "unclean.leader.election.enable": True}
+    controller = model(variables)["controllers"][0]["properties"]
+    assert controller["min.insync.replicas"] == 3
+    assert controller["num.partitions"] == 6
+    assert controller["unclean.leader.election.enable"] == "false"
+    variables["hadoop-master"]["kafka_controller_properties"] = {"num.partitions": 1}
+    assert model(variables)["controllers"][0]["properties"]["num.partitions"] == 1

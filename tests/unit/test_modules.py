@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 
+import kafka_cluster_defaults
 import kafka_cluster_state
 import pytest
 import unit_state
@@ -246,3 +247,98 @@ def test_a_broker_that_still_holds_replicas_is_reported():
     assert kafka_cluster_state.summarize(metadata, None, 1, 4)["held"] == ["t-0"]
     assert kafka_cluster_state.summarize(metadata, None, 1, 2)["held"] == ["t-1"]
     assert kafka_cluster_state.summarize(metadata, None, 1, 3)["held"] == []
+
+
+# --- kafka_cluster_state: forwarding through every broker ---------------------------------
+
+def test_the_forwarding_probe_is_a_validate_only_create_topics():
+    request = kafka_cluster_state.create_topics_probe(9, 5000)
+    (size,) = struct.unpack_from(">i", request)
+    assert size == len(request) - 4
+    api, version, correlation = struct.unpack_from(">hhi", request, 4)
+    assert (api, version, correlation) == (19, 4, 9)
+    # The request ends with the timeout and validate_only = true.
+    assert struct.unpack(">ib", request[-5:]) == (5000, 1)
+    assert kafka_cluster_state.PROBE_TOPIC.encode() in request
+
+
+def create_topics_response(correlation_id, code):
+    return struct.pack(">ii", correlation_id, 0) + array([("probe", code)], lambda t: string(t[0]) + struct.pack(
+        ">h", t[1]) + string(None))
+
+
+@pytest.fixture
+def broker_stub():
+    """A local socket that answers one CreateTopics with a chosen error code, or never answers."""
+    import socket
+    import threading
+
+    servers = []
+
+    def start(code):
+        server = socket.create_server(("127.0.0.1", 0))
+        servers.append(server)
+
+        def serve():
+            conn, _ = server.accept()
+            with conn:
+                (size,) = struct.unpack(">i", conn.recv(4))
+                request = conn.recv(size)
+                (correlation,) = struct.unpack_from(">i", request, 4)
+                if code is None:
+                    conn.recv(1)  # hangs until the client gives up, like a stuck forwarding channel
+                    return
+                response = create_topics_response(correlation, code)
+                conn.sendall(struct.pack(">i", len(response)) + response)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return {"id": len(servers), "host": "127.0.0.1", "port": server.getsockname()[1]}
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_brokers_that_do_not_reach_the_controller_are_named(broker_stub):
+    answering, exists, stuck, refusing = broker_stub(0), broker_stub(36), broker_stub(None), broker_stub(41)
+    found = kafka_cluster_state.not_forwarding({"brokers": [answering, exists, stuck, refusing]}, timeout=0.2)
+    assert [line.split(":")[0] for line in found] == ["3 127.0.0.1", "4 127.0.0.1"]
+    assert "no answer" in found[0]
+    assert found[1].endswith("error code 41")
+    state = {"brokers": [1, 2, 3, 4], "controller": 1, "offline": [], "under_replicated": [], "not_forwarding": found}
+    assert "restart those brokers one at a time" in kafka_cluster_state.problems(state, [1, 2, 3, 4], True)[0]
+
+
+# --- kafka_cluster_defaults: DescribeConfigs v1 / IncrementalAlterConfigs v0 by hand --------
+
+def describe_configs_response(correlation_id, configs, code=0):
+    def entry(config):
+        name, value, source = config
+        return string(name) + string(value) + struct.pack(">bbb", 0, source, 0) + struct.pack(">i", 0)
+
+    result = struct.pack(">h", code) + string(None) + struct.pack(">b", 4) + string("") + array(configs, entry)
+    return struct.pack(">ii", correlation_id, 0) + array([result], lambda item: item)
+
+
+def test_only_values_set_on_the_cluster_wide_entity_count():
+    data = describe_configs_response(5, [("min.insync.replicas", "1", 3), ("num.partitions", "3", 4)])
+    assert kafka_cluster_defaults.parse_describe(data, 5) == {"min.insync.replicas": "1"}
+    with pytest.raises(ValueError, match="error 42"):
+        kafka_cluster_defaults.parse_describe(describe_configs_response(5, [], code=42), 5)
+
+
+def test_a_missing_or_different_default_is_set_and_an_equal_one_left_alone():
+    wanted = {"min.insync.replicas": "2"}
+    assert kafka_cluster_defaults.differences({"min.insync.replicas": "1"}, wanted) == \
+        {"min.insync.replicas": {"old": "1", "new": "2"}}
+    assert kafka_cluster_defaults.differences({}, wanted) == {"min.insync.replicas": {"old": None, "new": "2"}}
+    assert kafka_cluster_defaults.differences({"min.insync.replicas": "2"}, wanted) == {}
+
+
+def test_the_alter_request_sets_the_cluster_wide_broker_entity():
+    request = kafka_cluster_defaults.alter_request(3, {"min.insync.replicas": "2"})
+    assert struct.unpack_from(">ihhi", request) == (len(request) - 4, 44, 0, 3)
+    body = request[4 + 8 + 2 + len("kafka-toolkit"):]
+    # one resource: BROKER (4) with the empty name, one config SET (0) to "2", validate_only false
+    assert body == struct.pack(">ibh", 1, 4, 0) + struct.pack(">i", 1) + string("min.insync.replicas") + \
+        struct.pack(">b", 0) + string("2") + struct.pack(">b", 0)

@@ -3,6 +3,7 @@ kafka_verify.workload against stand-ins for kafka-python's producer and consumer
 
 import functools
 from types import SimpleNamespace
+from typing import ClassVar
 
 import kafka
 import pytest
@@ -143,3 +144,51 @@ def test_reading_that_gives_up_notes_where_it_stopped_and_which_partitions_had_n
 def test_a_consumer_without_readable_metadata_is_not_taken_as_leaderless():
     tp = kafka.TopicPartition("t", 0)
     assert workload._has_no_leader(SimpleNamespace(), tp) is False
+
+
+class GrouplessReader:
+    """A stand-in for kafka-python's consumer that, like the real one, polls nothing while it has
+    a group whose coordinator does not answer, and whose commits then time out."""
+
+    made: ClassVar[list] = []
+
+    def __init__(self, **config):
+        self.config = config
+        self.positions = {}
+        self.served = False
+        GrouplessReader.made.append(self)
+
+    def assign(self, partitions):
+        self.assigned = partitions
+
+    def seek(self, tp, offset):
+        self.positions[tp] = offset
+
+    def position(self, tp):
+        return self.positions[tp]
+
+    def poll(self, timeout_ms):
+        if self.config["group_id"] is not None or self.served:
+            return {}
+        self.served = True
+        tp = self.assigned[0]
+        value = workload.payload.encode("run1", tp.topic, 0, 100)
+        self.positions[tp] += 1
+        return {tp: [SimpleNamespace(offset=0, value=value)]}
+
+    def commit(self, offsets, timeout_ms):
+        raise KafkaTimeoutError("no group coordinator")
+
+    def close(self):
+        pass
+
+
+def test_reading_back_never_waits_for_a_group_coordinator(monkeypatch):
+    GrouplessReader.made.clear()
+    monkeypatch.setattr(kafka, "KafkaConsumer", GrouplessReader)
+    consumed = workload.consume(["broker:9092"], "run1", "kafka-verify-run1", {("t", 0): 0}, {("t", 0): 0}, 2)
+    assert [(read.topic, read.partition, read.offset, read.seq) for read in consumed.reads] == [("t", 0, 0, 0)]
+    reader, committer = GrouplessReader.made
+    assert reader.config["group_id"] is None
+    assert committer.config["group_id"] == "kafka-verify-run1"
+    assert consumed.group_committed is False

@@ -49,7 +49,16 @@ build_one() {
   trap 'rm -rf "$stage"' RETURN
   mkdir -p "$stage/$top/$jars" "$(dirname "$archive")"
   cp -R "$here/$component/." "$stage/$top/"
-  rm -f "$stage/$top/pom.xml" "$stage/$top/BUILD-NOTES"
+  rm -rf "$stage/$top/pom.xml" "$stage/$top/BUILD-NOTES" "$stage/$top"/release-*
+  # A minor release whose launchers differ from the recipe's (release-X.Y/: files that replace
+  # the recipe's, REMOVED: what that release has not).
+  local release=$here/$component/release-${version%.*}
+  if [ -d "$release" ]; then
+    (cd "$release" && find . -type f ! -name REMOVED -exec cp -p --parents {} "$stage/$top/" \;)
+    grep -v '^#' "$release/REMOVED" 2>/dev/null | while read -r path; do
+      [ -z "$path" ] || rm -f "$stage/$top/$path"
+    done
+  fi
   mvn -B -q -Dstyle.color=never -f "$here/$component/pom.xml" "-D$property=$version" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$stage/$top/$jars" 2>&1 \
     | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2

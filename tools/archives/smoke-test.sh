@@ -25,7 +25,8 @@
 #
 # Usage: tools/archives/smoke-test.sh [MIRROR_DIR]
 # Versions as build.sh, less 4.3.1 (only the KRaft upgrade test's starting point; no official
-# list of its bin/ is kept): KAFKA_VERSIONS (3.9.2 3.9.1 4.4.0; ZooKeeper and the ZooKeeper-mode
+# list of its bin/ is kept, so only its launchers' classes are checked: KAFKA_CLASS_ONLY_VERSIONS,
+# 4.3.1): KAFKA_VERSIONS (3.9.2 3.9.1 4.4.0; ZooKeeper and the ZooKeeper-mode
 # broker run with the first 3.x version and are left out when none is given, the KRaft node
 # runs the first 4.x version), KAFKA_SCALA_VERSION (2.13), ZOOKEEPER_VERSION (3.8.6).
 set -euo pipefail
@@ -237,6 +238,19 @@ for version in "${kafka_versions[@]}"; do
   tar -C "$work" -xzf "$archive" || fail "cannot unpack $archive"
   compare_bin "$home" "$list-bin.txt"
   if [ -f "$list-config.txt" ]; then compare_config "$home" "$list-config.txt"; fi
+  absent=""
+  if [ -f "$list-absent.txt" ]; then absent=$list-absent.txt; fi
+  check_launcher_classes "$home" libs "$absent"
+done
+# Releases built without an official list (the KRaft upgrade test's starting point): every
+# launcher must still find its class, so that the recipe's launchers fit that release's jars.
+read -r -a class_only_versions <<<"${KAFKA_CLASS_ONLY_VERSIONS-4.3.1}"
+for version in "${class_only_versions[@]}"; do
+  archive=$mirror/kafka/$version/kafka_$scala_version-$version.tgz
+  home=$work/kafka_$scala_version-$version
+  list=$lists/kafka-${version%.*}
+  [ -f "$archive" ] || fail "no archive for Kafka $version: $archive (tools/archives/build.sh builds it)"
+  tar -C "$work" -xzf "$archive" || fail "cannot unpack $archive"
   absent=""
   if [ -f "$list-absent.txt" ]; then absent=$list-absent.txt; fi
   check_launcher_classes "$home" libs "$absent"

@@ -77,3 +77,22 @@ def test_the_dynamic_quorum_has_a_leader_and_three_caught_up_voters():
     features = host("hadoop-master").check_output(f"kafka-features.sh --bootstrap-server {BOOTSTRAP} describe")
     kraft = next(line for line in features.splitlines() if "Feature: kraft.version" in line)
     assert "FinalizedVersionLevel: 1" in kraft
+
+
+def test_every_topic_is_held_to_the_inventorys_min_insync_replicas():
+    # With eligible leader replicas the controllers' own min.insync.replicas becomes the cluster's
+    # dynamic default and each new topic's setting: it must be the brokers' 2, not Kafka's 1.
+    client = host("hadoop-master")
+    assert properties(client, "/etc/kafka/controller.properties")["min.insync.replicas"] == "2"
+    default = client.check_output(f"kafka-configs.sh --bootstrap-server {BOOTSTRAP} --entity-type brokers "
+                                  "--entity-default --describe")
+    assert "min.insync.replicas=2 " in default, default
+    client.check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --create --if-not-exists "
+                        "--topic min-isr-check --partitions 1 --replication-factor 3")
+    for topic in ("Hello-Kafka", "min-isr-check"):
+        described = client.check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --describe --topic {topic}")
+        header = described.splitlines()[0]
+        assert "min.insync.replicas=1" not in header, header
+        if "min.insync.replicas=" in header:
+            assert "min.insync.replicas=2" in header, header
+    client.check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --delete --topic min-isr-check")

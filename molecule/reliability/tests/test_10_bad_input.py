@@ -39,9 +39,6 @@ CASES = [
       "holds broker.id=2", "Fix: set the id back to 2"]),
     ("heap-larger-than-memory", "cluster.yml", ("-e", "kafka_heap=4000g"), None, {},
      ["kafka_heap on hadoop-master: 4000g does not fit in the host's", "Fix:"]),
-    ("a-value-that-would-write-a-second-line", "cluster.yml",
-     extra_vars({"kafka_properties": {"log.retention.hours": "168\nunclean.leader.election.enable=true"}}), None, {},
-     ["kafka_properties.log.retention.hours on hadoop-master (server)", "control character", "Fix:"]),
     ("unreachable-host", "cluster.yml", (),
      "all:\n  children:\n    kafka:\n      hosts:\n        hadoop-ghost:\n          ansible_host: no-such-container\n"
      "          ansible_connection: community.docker.docker\n",
