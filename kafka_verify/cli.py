@@ -7,10 +7,12 @@ import argparse
 import contextlib
 import json
 import math
+import signal
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from kafka_verify import __version__, plot
@@ -114,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="use existing topics even if their replication factor differs")
     parser.add_argument("--messages", type=positive_int, default=10000, help="messages per topic (10000)")
     parser.add_argument("--message-size", type=positive_int, default=200, help="bytes per message (200)")
-    parser.add_argument("--duration", type=positive_float, help="continuous mode: produce for this many seconds")
+    parser.add_argument("--duration", type=positive_float,
+                        help="continuous mode: produce for this many seconds; SIGTERM ends the writing sooner, "
+                             "and what was written is still read back and judged (the report's stopped_after_s)")
     parser.add_argument("--rate", type=positive_float, help="continuous mode: messages per second over all topics")
     parser.add_argument("--delivery-timeout", type=positive_float, default=60.0,
                         help="seconds a send may take before it counts as failed (60)")
@@ -312,6 +316,7 @@ class Verifier:
             self.report["produce_started_epoch"] = round(produced.started_epoch, 3)
             self.report["acks_per_second"] = acks_per_second(produced.started, [a.acked_at for a in produced.acks])
         self.report["failures"] = produced.failures
+        self.report["producers_replaced"] = produced.replaced
         self.report["max_failed_ratio"] = self.args.max_failed_ratio
         self.report["expect_failures"] = self.args.expect_failures
         self.report["longest_ack_stall_s"] = round(
@@ -348,8 +353,11 @@ class Verifier:
 
             thread = threading.Thread(target=reader, daemon=True)
             thread.start()
-            produced = workload.produce(self.bootstrap, self.run_id, names, 0, self.args.message_size, delivery_ms,
-                                        rate=self.args.rate, duration=self.args.duration)
+            with stop_on_sigterm() as stop:
+                produced = workload.produce(self.bootstrap, self.run_id, names, 0, self.args.message_size,
+                                            delivery_ms, rate=self.args.rate, duration=self.args.duration, stop=stop)
+            if stop.is_set():
+                self.report["stopped_after_s"] = round(produced.finished - produced.started, 1)
             # Kept before reading back, so that a read-back that fails still leaves the timeline.
             self.timeline = produced.timeline
             self.report["timeline"] = produced.timeline.as_dict()
@@ -407,6 +415,19 @@ def unreadable_partitions(consumed: Any, after: Health) -> dict[Partition, int]:
     stuck = set(consumed.stopped_at)
     cannot = after.unreadable(stuck) | (consumed.leaderless & stuck)
     return {partition: consumed.stopped_at[partition] or 0 for partition in cannot}
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[threading.Event]:
+    """While writing continuously, SIGTERM ends the writing early (--duration is then the longest
+    it runs) and the run is read back and judged as usual: a caller that knows when its operation
+    is over stops the writing then."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def examples(accounting: Accounting) -> dict[str, list]:
@@ -475,6 +496,9 @@ def render_table(report: dict[str, Any]) -> str:
         lines.append(f"  leaders      per broker {after['leaders_per_broker']} (spread {report.get('leader_spread')})")
     if report.get("failures"):
         lines.append(f"  failed sends {report['failures']}")
+    for replaced in report.get("producers_replaced") or []:
+        lines.append(f"  producer     replaced at {replaced['at_s']} s: {replaced['held_sends']} sends held past "
+                     f"the delivery timeout")
     if report.get("plot") or report.get("plot_error"):
         lines.append(f"  plot         {report.get('plot') or report.get('plot_error')}")
     if report.get("pending_partitions"):

@@ -26,6 +26,8 @@ class Produced:
     started_epoch: float = 0.0
     bytes_acked: int = 0
     timeline: Timeline = field(default_factory=Timeline)
+    # When a producer was replaced for holding sends past its own delivery timeout, and how many.
+    replaced: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -51,32 +53,76 @@ class Consumed:
 
 
 class Producer:
-    """Sends this run's messages and records the (partition, offset) of every acknowledgement."""
+    """Sends this run's messages and records the (partition, offset) of every acknowledgement.
+
+    A producer must settle every send within its delivery timeout. kafka-python 3.0.12's
+    idempotent producer can stop doing so for good: once a batch expires it drops its producer id
+    and never asks for a new one, so nothing is sent, acknowledged or failed again. A producer
+    holding a send STUCK_GRACE_S past that timeout is closed by force (its sends then fail, as the
+    producer reports) and replaced, so a run goes on after the cluster recovers."""
+
+    STUCK_GRACE_S = 5.0
 
     def __init__(self, bootstrap: list[str], run_id: str, size: int, delivery_timeout_ms: int) -> None:
-        from kafka import KafkaProducer
-
         self.run_id = run_id
         self.size = size
         self.result = Produced()
         self._lock = threading.Lock()
-        # Sends whose outcome has not been reported yet; what is left at close is unresolved.
-        self._outstanding: set[tuple[str, int]] = set()
+        # Sends of the current producer without an outcome yet, with when each was made; insertion
+        # order is send order, so the first is the oldest.
+        self._outstanding: dict[tuple[str, int], float] = {}
+        # Sends of replaced producers still without an outcome; unresolved if none ever comes.
+        self._abandoned: set[tuple[str, int]] = set()
         self._sealed = False
+        self._stuck_after = delivery_timeout_ms / 1000 + self.STUCK_GRACE_S
         # acks=all with idempotence: an acknowledged record is on every in-sync replica and was
         # written once, whatever the retries.
-        self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5,
-            batch_size=64 * 1024, max_in_flight_requests_per_connection=5,
-            delivery_timeout_ms=delivery_timeout_ms, request_timeout_ms=min(30000, delivery_timeout_ms - 1000),
-            client_id=f"kafka-verify-{run_id}")
+        self._settings = {
+            "bootstrap_servers": bootstrap, "acks": "all", "enable_idempotence": True, "linger_ms": 5,
+            "batch_size": 64 * 1024, "max_in_flight_requests_per_connection": 5,
+            "delivery_timeout_ms": delivery_timeout_ms,
+            "request_timeout_ms": min(30000, delivery_timeout_ms - 1000), "client_id": f"kafka-verify-{run_id}"}
+        self._producer = self._connect()
+
+    def _connect(self) -> Any:
+        from kafka import KafkaProducer
+
+        return KafkaProducer(**self._settings)
+
+    def stuck_for(self, now: float) -> float:
+        """How long the oldest send of the current producer has gone past the stuck threshold
+        (0 when none has)."""
+        with self._lock:
+            oldest = next(iter(self._outstanding.values()), None)
+        return 0.0 if oldest is None else max(now - oldest - self._stuck_after, 0.0)
+
+    def replace_if_stuck(self, now: float) -> bool:
+        """Replace a producer that broke its delivery timeout; whether it was replaced."""
+        if not self.stuck_for(now):
+            return False
+        stuck = self._producer
+        with self._lock:
+            held = len(self._outstanding)
+            self._abandoned.update(self._outstanding)
+            self._outstanding.clear()
+        # kafka-python's close() waits on a flush first and gives up before its force close when
+        # the producer is wedged; closing its sender by force is what fails the held sends and
+        # guarantees none of them is written after the next producer's records.
+        with contextlib.suppress(Exception):
+            stuck._sender.force_close()
+            stuck._sender.join(5)
+        with contextlib.suppress(Exception):
+            stuck.close(timeout=0)
+        self._producer = self._connect()
+        self.result.replaced.append({"at_s": round(now - self.result.started, 1), "held_sends": held})
+        return True
 
     def send(self, topic: str, seq: int) -> None:
         value = payload.encode(self.run_id, topic, seq, self.size)
         # Counted before the attempt, so that a refusal to enqueue is a sent message that failed.
         with self._lock:
             self.result.sent += 1
-            self._outstanding.add((topic, seq))
+            self._outstanding[(topic, seq)] = time.monotonic()
         try:
             future = self._producer.send(topic, key=payload.key_of(self.run_id, topic, seq), value=value)
         except Exception as error:  # noqa: BLE001 - any refusal to enqueue is a failed send
@@ -106,7 +152,8 @@ class Producer:
         still counted: the sums then no longer add up and the run fails loudly."""
         if self._sealed:
             return False
-        self._outstanding.discard((topic, seq))
+        self._outstanding.pop((topic, seq), None)
+        self._abandoned.discard((topic, seq))
         return True
 
     def close(self, timeout: float) -> Produced:
@@ -118,7 +165,7 @@ class Producer:
             self._producer.close(timeout=5)
         with self._lock:
             self._sealed = True
-            self.result.unresolved = len(self._outstanding)
+            self.result.unresolved = len(self._outstanding) + len(self._abandoned)
             self.result.finished = time.monotonic()
             self.result.timeline.finish(self.result.finished)
         return self.result
@@ -135,7 +182,12 @@ def produce(bootstrap: list[str], run_id: str, topics: list[str], per_topic: int
     producer.result.timeline.start(producer.result.started)
     seq = dict.fromkeys(topics, 0)
     index = 0
+    checked = producer.result.started
     while True:
+        now = time.monotonic()
+        if now - checked >= 1:
+            checked = now
+            producer.replace_if_stuck(now)
         if duration is not None:
             elapsed = time.monotonic() - producer.result.started
             if elapsed >= duration or (stop is not None and stop.is_set()):

@@ -143,8 +143,14 @@ def start_verifier(target: Any, name: str, *args: str) -> None:
     """Start kafka-verify in the background on a host; wait_verifier collects its report."""
     command = "kafka-verify --json " + " ".join(shlex.quote(a) for a in args)
     target.check_output(f"rm -f /root/{name}.json /root/{name}.rc; nohup sh -c '{command} > /root/{name}.out "
-                        f"2>/root/{name}.err; echo $? > /root/{name}.rc; mv /root/{name}.out /root/{name}.json' "
-                        f">/dev/null 2>&1 &")
+                        f"2>/root/{name}.err & echo $! > /root/{name}.pid; wait $!; echo $? > /root/{name}.rc; "
+                        f"mv /root/{name}.out /root/{name}.json' >/dev/null 2>&1 &")
+
+
+def stop_verifier(target: Any, name: str) -> None:
+    """End a continuous run's writing now (SIGTERM): what it wrote is still read back and judged.
+    Its --duration is then only the longest the writing may last."""
+    target.check_output(f"kill -TERM $(cat /root/{name}.pid) 2>/dev/null || true")
 
 
 def wait_verifier(target: Any, name: str, timeout: float = 600) -> tuple[int, dict[str, Any]]:

@@ -288,9 +288,9 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         "zookeeper_connect": None if kraft else brokers[0]["properties"]["zookeeper.connect"] if brokers
         else zookeeper_connect(zk_nodes),
         "replication_defaults": replication,
+        "cluster_defaults": cluster_defaults,
         # The strictest broker's: a topic without its own setting gets its leader's.
-        "min_insync_replicas": max([value for value in (_as_int(b["properties"].get("min.insync.replicas"))
-                                                        for b in brokers) if value is not None], default=1),
+        "min_insync_replicas": _as_int(cluster_defaults.get("min.insync.replicas")) or 1,
     }
 
 
@@ -578,12 +578,35 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
                                       f"controller's metadata directory {own}. Fix: give the broker another "
                                       f"log directory.")
         errors += heap_format_errors(controller["heap"], "kafka_controller_heap", host, "kafka")
+        errors += _weaker_controller_errors(controller["sources"].get("kafka_controller_properties") or {},
+                                            model.get("cluster_defaults") or {}, host)
     for broker in brokers:
         names = [item["name"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
         if CONTROLLER_LISTENER in names:
             errors.append(f"kafka_brokers listeners on {broker['host']} ({broker['name']}): {CONTROLLER_LISTENER} is "
                           f"the controllers' listener; a broker that listens on it would be taken for a controller. "
                           f"Fix: name the broker's listener otherwise (PLAINTEXT, CLIENT...).")
+    return errors
+
+
+def _weaker_controller_errors(given: Mapping[str, Any], brokers: Mapping[str, Any], host: str) -> list[str]:
+    """A controller's own setting that would weaken the brokers' durability: with eligible leader
+    replicas (Kafka 4) the controllers' min.insync.replicas is every topic's default, outranking
+    the brokers' files, and a controller elects leaders by its own unclean.leader.election.enable."""
+    errors = []
+    mine, theirs = _as_int(given.get("min.insync.replicas")), _as_int(brokers.get("min.insync.replicas"))
+    if mine is not None and theirs is not None and mine < theirs:
+        errors.append(f"kafka_controller_properties.min.insync.replicas on {host}: {mine} is below the brokers' "
+                      f"{theirs}; KRaft controllers make their value the default of every topic, so acks=all "
+                      f"writes would be acknowledged by {mine} replica(s). Fix: remove it from "
+                      f"kafka_controller_properties (the brokers' value is used), or lower min.insync.replicas "
+                      f"for the brokers too.")
+    unclean = str(given.get("unclean.leader.election.enable", "")).strip().lower()
+    if unclean == "true" and str(brokers.get("unclean.leader.election.enable", "false")).lower() == "false":
+        errors.append(f"kafka_controller_properties.unclean.leader.election.enable on {host}: true while the brokers "
+                      f"say false; KRaft controllers elect leaders, so an out-of-sync replica could become leader "
+                      f"and acknowledged messages be lost. Fix: remove it from kafka_controller_properties, or "
+                      f"allow unclean election for the brokers too.")
     return errors
 
 

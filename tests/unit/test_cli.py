@@ -3,6 +3,8 @@ verdict of whole runs, against a stand-in cluster and workload (the real-broker 
 
 import argparse
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -103,11 +105,13 @@ class FakeWorkload:
         self.acked, self.failed, self.unresolved, self.extra_sent = 30, 0, 0, 0
         self.stopped = {}
         self.produced = None
+        self.terminate_during_produce = False
 
     def end_offsets(self, bootstrap, names):
         return {}
 
-    def produce(self, bootstrap, run_id, topics, per_topic, size, delivery_ms, rate=None, duration=None):
+    def produce(self, bootstrap, run_id, topics, per_topic, size, delivery_ms, rate=None, duration=None,
+                stop=None):
         count = self.cluster.partitions[topics[0]]
         produced = workload.Produced(sent=self.acked + self.failed + self.unresolved + self.extra_sent,
                                      unresolved=self.unresolved)
@@ -115,9 +119,14 @@ class FakeWorkload:
         produced.acks = [Ack(topics[0], seq % count, seq // count, seq) for seq in range(self.acked)]
         self.produced = produced
         self.cluster.faulted = True
+        if self.terminate_during_produce:
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert stop.wait(5), "SIGTERM must end the writing"
         return produced
 
     def consume(self, bootstrap, run_id, group, first, last, timeout, done=None, final_targets=None):
+        if done is not None:  # continuous mode reads beside the writing: what there is to read is known at the end
+            done.wait(10)
         consumed = workload.Consumed()
         for ack in self.produced.acks:
             stop = self.stopped.get((ack.topic, ack.partition))
@@ -158,6 +167,16 @@ def test_a_clean_run_reports_every_count(fake, capsys):
         {"sent": 30, "acked": 30, "failed": 0, "unresolved": 0, "lost": 0, "unavailable": 0}
     assert report["max_failed_ratio"] == 0.0
     assert report["expect_failures"] is False
+
+
+def test_sigterm_ends_continuous_writing_and_the_run_is_still_judged(fake, capsys):
+    fake.terminate_during_produce = True
+    before = signal.getsignal(signal.SIGTERM)
+    code, report = verify(capsys, "--duration", "600", "--rate", "10")
+    assert code == 0, report["reason"]
+    assert report["stopped_after_s"] == 0.0
+    assert report["counts"]["acked"] == report["counts"]["read"] == 30
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_missing_on_a_led_partition_is_loss_even_with_another_partition_under_replicated(fake, capsys):

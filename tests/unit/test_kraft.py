@@ -282,3 +282,23 @@ def test_controllers_take_the_strictest_broker_value_and_their_own_setting_wins(
     assert controller["unclean.leader.election.enable"] == "false"
     variables["hadoop-master"]["kafka_controller_properties"] = {"num.partitions": 1}
     assert model(variables)["controllers"][0]["properties"]["num.partitions"] == 1
+
+
+def test_a_controller_setting_that_weakens_the_brokers_durability_is_refused():
+    variables = hostvars()
+    variables["hadoop-slave1"]["kafka_controller_properties"] = {"min.insync.replicas": 1,
+                                                                 "unclean.leader.election.enable": "true"}
+    errors = " ".join(kafka_model_errors(model(variables)))
+    assert "kafka_controller_properties.min.insync.replicas on hadoop-slave1: 1 is below the brokers' 2" in errors
+    assert "kafka_controller_properties.unclean.leader.election.enable on hadoop-slave1: true" in errors
+    # Stricter than the brokers, or the same, is the operator's choice.
+    variables["hadoop-slave1"]["kafka_controller_properties"] = {"min.insync.replicas": 3,
+                                                                 "unclean.leader.election.enable": False}
+    assert kafka_model_errors(model(variables)) == []
+
+
+def test_the_clusters_min_insync_replicas_is_the_controllers_default():
+    variables = hostvars()
+    variables["hadoop-slave2"]["kafka_host_properties"] = {"min.insync.replicas": 3}
+    cluster = model(variables)
+    assert cluster["min_insync_replicas"] == cluster["controllers"][0]["properties"]["min.insync.replicas"] == 3

@@ -243,7 +243,8 @@ class TimedWorkload(FakeWorkload):
     """The stand-in workload with a timeline: acknowledgements at 10 per second over 6 s with a
     silence from 2 s to 4 s, and a failure at 3 s."""
 
-    def produce(self, bootstrap, run_id, topics, per_topic, size, delivery_ms, rate=None, duration=None):
+    def produce(self, bootstrap, run_id, topics, per_topic, size, delivery_ms, rate=None, duration=None,
+                stop=None):
         produced = super().produce(bootstrap, run_id, topics, per_topic, size, delivery_ms, rate, duration)
         produced.started = 100.0
         produced.finished = 106.0

@@ -2,12 +2,13 @@
 kafka_verify.workload against stand-ins for kafka-python's producer and consumer."""
 
 import functools
+import time
 from types import SimpleNamespace
 from typing import ClassVar
 
 import kafka
 import pytest
-from kafka.errors import KafkaTimeoutError, NotEnoughReplicasError
+from kafka.errors import IllegalStateError, KafkaTimeoutError, NotEnoughReplicasError
 
 from kafka_verify import workload
 from kafka_verify.accounting import Accounting
@@ -23,23 +24,48 @@ class FakeFuture:
     def add_errback(self, f, *args):
         self.errbacks.append(functools.partial(f, *args))
 
+    settled = False
+
     def ack(self, offset):
+        self.settled = True
         for callback in self.callbacks:
             callback(SimpleNamespace(partition=0, offset=offset))
 
     def fail(self, error):
+        self.settled = True
         for errback in self.errbacks:
             errback(error)
+
+
+class FakeSender:
+    """kafka-python's sender thread: a forced close fails every send still without an outcome."""
+
+    def __init__(self, producer):
+        self.producer = producer
+        self.forced = False
+
+    def force_close(self):
+        self.forced = True
+        for future in self.producer.futures:
+            if not future.settled:
+                future.fail(IllegalStateError("Producer is closed forcefully."))
+
+    def join(self, timeout):
+        pass
 
 
 class FakeProducer:
     """Records each send's future; the test decides which outcome, if any, each one gets."""
 
+    made: ClassVar[list] = []
+
     def __init__(self, **config):
         self.futures = []
         self.refuse = False
         self.flush_error = None
+        self._sender = FakeSender(self)
         FakeProducer.last = self
+        FakeProducer.made.append(self)
 
     def send(self, topic, key, value):
         if self.refuse:
@@ -58,6 +84,7 @@ class FakeProducer:
 @pytest.fixture
 def producer(monkeypatch):
     monkeypatch.setattr(kafka, "KafkaProducer", FakeProducer)
+    FakeProducer.made = []
     sender = workload.Producer(["broker:9092"], "run1", 100, 10_000)
     return sender, FakeProducer.last
 
@@ -117,6 +144,43 @@ def test_two_outcomes_for_one_send_break_the_identity_loudly(producer):
     fake.futures[0].fail(KafkaTimeoutError())
     assert books(sender.close(timeout=1)).imbalance() == \
         "accounting does not add up: sent 1 != acked 1 + failed 1 + unresolved 0"
+
+
+def test_a_producer_holding_sends_past_its_delivery_timeout_is_replaced_and_its_sends_fail(producer):
+    sender, wedged = producer
+    sender.result.started = time.monotonic()
+    for seq in range(3):
+        sender.send("t", seq)
+    wedged.futures[0].ack(0)
+    # Within the delivery timeout (10 s) and its grace, a slow producer is left alone.
+    assert sender.replace_if_stuck(time.monotonic() + 10) is False
+    assert sender.replace_if_stuck(time.monotonic() + 10 + workload.Producer.STUCK_GRACE_S + 1) is True
+    assert wedged._sender.forced
+    fresh = FakeProducer.last
+    assert fresh is not wedged
+    sender.send("t", 3)
+    fresh.futures[0].ack(1)
+    # The new producer holds nothing old: no second replacement for the first one's sends.
+    assert sender.replace_if_stuck(time.monotonic() + 1) is False
+    produced = sender.close(timeout=1)
+    assert (produced.sent, len(produced.acks), produced.failed, produced.unresolved) == (4, 2, 2, 0)
+    assert produced.failures == {"IllegalStateError": 2}
+    assert [held["held_sends"] for held in produced.replaced] == [2]
+    assert books(produced).imbalance() is None
+
+
+def test_held_sends_a_forced_close_does_not_settle_end_unresolved(producer, monkeypatch):
+    sender, _ = producer
+    monkeypatch.setattr(FakeSender, "force_close", lambda self: None)
+    sender.send("t", 0)
+    assert sender.replace_if_stuck(time.monotonic() + 60) is True
+    sender.send("t", 1)
+    FakeProducer.last.futures[0].ack(0)
+    # The send left with the first producer is no reason to replace the second.
+    assert sender.replace_if_stuck(time.monotonic() + 60) is False
+    produced = sender.close(timeout=1)
+    assert (produced.sent, len(produced.acks), produced.failed, produced.unresolved) == (2, 1, 0, 1)
+    assert len(FakeProducer.made) == 2
 
 
 class FakeConsumer:

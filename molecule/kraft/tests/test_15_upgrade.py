@@ -12,6 +12,7 @@ from scenario_support import (
     run_playbook,
     start_verifier,
     stop_began,
+    stop_verifier,
     task_results,
     wait_verifier,
 )
@@ -39,11 +40,13 @@ def test_upgrade_rolls_controllers_then_brokers_without_loss_and_finalizes_by_na
     print(f"\nfeatures on 4.3.1: {before}")
     leader = client.ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)["leader"]
     start_verifier(client, "upgrade", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "upgrade", "--topics", "2",
-                   "--duration", "120", "--rate", "200", "--delivery-timeout", "120", "--consume-timeout", "120",
-                   # the upgrade may outlast the writing: judge the cluster once the last broker is back
+                   "--duration", "400", "--rate", "200", "--delivery-timeout", "120", "--consume-timeout", "120",
+                   # writing lasts the whole upgrade (stopped when the playbook is done); the cluster is
+                   # judged once the last broker is back
                    "--settle", "240")
     result = run_playbook("cluster.yml", "-e", "cluster_verify=false",
                           env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    stop_verifier(client, "upgrade")
     assert result.returncode == 0, result.stdout[-3000:]
     assert_nothing_lost(*wait_verifier(client, "upgrade"), "upgrade under load")
 

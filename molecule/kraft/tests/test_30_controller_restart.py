@@ -13,6 +13,7 @@ from scenario_support import (
     run_playbook,
     start_verifier,
     stop_began,
+    stop_verifier,
     task_results,
     wait_verifier,
 )
@@ -31,9 +32,10 @@ def test_controllers_roll_one_at_a_time_leader_last_without_loss():
     leader = client.ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)["leader"]
     brokers_before, controllers_before = starts("kafka@server"), starts("kafka@controller")
     start_verifier(client, "controllers", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "controllers",
-                   "--topics", "1", "--partitions", "6", "--duration", "60", "--rate", "200", "--settle", "120")
+                   "--topics", "1", "--partitions", "6", "--duration", "400", "--rate", "200", "--settle", "120")
     result = run_playbook("cluster.yml", "--extra-vars", CHANGE, "-e", "cluster_verify=false",
                           env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    stop_verifier(client, "controllers")
     assert result.returncode == 0, result.stdout[-3000:]
     rc, report = wait_verifier(client, "controllers", timeout=400)
     print(f"\ncontroller roll under load: {report.get('counts')}, "

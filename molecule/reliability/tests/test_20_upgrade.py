@@ -12,6 +12,7 @@ from scenario_support import (
     run_playbook,
     start_verifier,
     stop_began,
+    stop_verifier,
     task_results,
     wait_verifier,
 )
@@ -25,11 +26,13 @@ def test_patch_upgrade_rolls_one_broker_at_a_time_without_loss():
         assert host(name).file("/opt/kafka").linked_to == "/opt/kafka_2.13-3.9.1"
     client = host("hadoop-master")
     start_verifier(client, "upgrade", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "upgrade", "--topics", "2",
-                   "--duration", "150", "--rate", "200", "--delivery-timeout", "120", "--consume-timeout", "120",
-                   # the upgrade may outlast the writing: judge the cluster once the last broker is back
+                   "--duration", "400", "--rate", "200", "--delivery-timeout", "120", "--consume-timeout", "120",
+                   # writing lasts the whole upgrade (stopped when the playbook is done); the cluster is
+                   # judged once the last broker is back
                    "--settle", "180")
     result = run_playbook("cluster.yml", "-e", "kafka_version=3.9.2", "-e", "cluster_verify=false",
                           env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    stop_verifier(client, "upgrade")
     assert result.returncode == 0, result.stdout[-3000:]
     assert_nothing_lost(*wait_verifier(client, "upgrade"), "upgrade under load")
 

@@ -160,6 +160,7 @@ def test_rolling_restart_of_every_broker():
 
 
 def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
+    duration = 75
     window = {}
 
     def fault():
@@ -174,7 +175,7 @@ def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
 
     # The sends made while two brokers are down fail on purpose (--expect-failures); production
     # goes on long after they are back, so the run ends on a healed cluster and must pass.
-    rc, report = run_fault("majority", fault, "--delivery-timeout", "8", "--expect-failures", duration=75)
+    rc, report = run_fault("majority", fault, "--delivery-timeout", "8", "--expect-failures", duration=duration)
     counts = report["counts"]
     assert counts["lost"] == 0
     assert counts["unavailable"] == 0
@@ -187,6 +188,16 @@ def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
     FIGURES[-1]["acked_while_two_brokers_down"] = acked_while_down
     print(f"acknowledged while two brokers were down: {acked_while_down}")
     assert acked_while_down == 0
+    # Production resumes once the brokers are back: a producer that held its sends past the
+    # delivery timeout was replaced (producers_replaced) rather than leaving the rest unresolved.
+    back = int(window["down_until"] - started) + 1
+    resumed_at = next((second for second, acks in enumerate(report["acks_per_second"]) if second >= back and acks),
+                      None)
+    FIGURES[-1]["acks_resumed_after_s"] = None if resumed_at is None else resumed_at - back
+    FIGURES[-1]["producers_replaced"] = report.get("producers_replaced")
+    assert resumed_at is not None, f"no acknowledgement after the brokers came back: {report.get('producers_replaced')}"
+    # acks_per_second ends with the last second that had an acknowledgement.
+    assert len(report["acks_per_second"]) >= duration - 5, "production must still be acknowledged at the end"
     assert rc == 0, report.get("reason")
 
 
