@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 INVENTORY ?= inventories/lab
-SCENARIOS ?= lab default single-host kraft reliability
+SCENARIOS ?= lab default single-host kraft
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
 .PHONY: help deps setup archives image lab lab-up deploy verify lab-down test lint unit smoke molecule clean

@@ -22,7 +22,7 @@ from scenario_support import (
 )
 
 BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
-NETWORK = "molecule-reliability"
+NETWORK = "molecule-kafka"
 FIGURES = []
 
 
