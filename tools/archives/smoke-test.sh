@@ -229,31 +229,35 @@ check_launcher_classes "$zookeeper" lib
 missing_jars=$(comm -23 <(list_entries "$lists/zookeeper-3.8-lib.txt" | sort) \
   <(for jar in "$zookeeper"/lib/*.jar; do jar=${jar##*/}; echo "${jar%-[0-9]*.jar}"; done | sort -u))
 [ -z "$missing_jars" ] || fail "ZooKeeper lib/ lacks jars of the official lib/: $(tr '\n' ' ' <<<"$missing_jars")"
-# Each Kafka version against the lists of its minor release (kafka-3.9-*, kafka-4.4-*).
-for version in "${kafka_versions[@]}"; do
-  archive=$mirror/kafka/$version/kafka_$scala_version-$version.tgz
-  home=$work/kafka_$scala_version-$version
-  list=$lists/kafka-${version%.*}
-  [ -f "$list-bin.txt" ] || fail "no official bin/ list for Kafka $version: $list-bin.txt"
+# unpack_kafka VERSION: unpacks the version's archive; sets home (its directory) and list (the
+# prefix of its minor release's lists, kafka-3.9-* or kafka-4.4-*).
+unpack_kafka() {
+  local archive=$mirror/kafka/$1/kafka_$scala_version-$1.tgz
+  home=$work/kafka_$scala_version-$1
+  list=$lists/kafka-${1%.*}
+  [ -f "$archive" ] || fail "no archive for Kafka $1: $archive (tools/archives/build.sh builds it)"
   tar -C "$work" -xzf "$archive" || fail "cannot unpack $archive"
-  compare_bin "$home" "$list-bin.txt"
-  if [ -f "$list-config.txt" ]; then compare_config "$home" "$list-config.txt"; fi
-  absent=""
+}
+# launcher_classes_of_unpacked: every launcher of $home finds its class, but those the minor
+# release's absent list names.
+launcher_classes_of_unpacked() {
+  local absent=""
   if [ -f "$list-absent.txt" ]; then absent=$list-absent.txt; fi
   check_launcher_classes "$home" libs "$absent"
+}
+for version in "${kafka_versions[@]}"; do
+  unpack_kafka "$version"
+  [ -f "$list-bin.txt" ] || fail "no official bin/ list for Kafka $version: $list-bin.txt"
+  compare_bin "$home" "$list-bin.txt"
+  if [ -f "$list-config.txt" ]; then compare_config "$home" "$list-config.txt"; fi
+  launcher_classes_of_unpacked
 done
 # Releases built without an official list (the KRaft upgrade test's starting point): every
 # launcher must still find its class, so that the recipe's launchers fit that release's jars.
 read -r -a class_only_versions <<<"${KAFKA_CLASS_ONLY_VERSIONS-4.3.1}"
 for version in "${class_only_versions[@]}"; do
-  archive=$mirror/kafka/$version/kafka_$scala_version-$version.tgz
-  home=$work/kafka_$scala_version-$version
-  list=$lists/kafka-${version%.*}
-  [ -f "$archive" ] || fail "no archive for Kafka $version: $archive (tools/archives/build.sh builds it)"
-  tar -C "$work" -xzf "$archive" || fail "cannot unpack $archive"
-  absent=""
-  if [ -f "$list-absent.txt" ]; then absent=$list-absent.txt; fi
-  check_launcher_classes "$home" libs "$absent"
+  unpack_kafka "$version"
+  launcher_classes_of_unpacked
 done
 phase_done "archives match the official bin/, config/ and lib/"
 
