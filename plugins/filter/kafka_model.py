@@ -264,6 +264,9 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         brokers.append({
             "role": "broker", "host": host, "index": index, "name": name, "id": entry.get("id"), "port": port,
             "listeners": listeners, "advertised_listeners": advertised,
+            # The variable a fix of the advertised address goes to when the entry does not set its own.
+            "advertised_from": None if entry.get("advertised_listeners") else
+            "kafka_advertised_host" if _pick(hostvars, host, defaults, "kafka_advertised_host") else None,
             "bootstrap": f"{first['host']}:{first['port']}" if first else None,
             "log_dirs": [str(item) for item in log_dirs],
             "heap": entry.get("heap", _pick(hostvars, host, defaults, "kafka_heap")),
@@ -441,7 +444,13 @@ def _listener_errors(broker: Mapping[str, Any], where: str, fix_var: str) -> lis
         if not parsed:
             errors.append(f"{fix_var}.{label} on {where}: empty. Fix: leave it unset (PLAINTEXT on the broker's "
                           f"port) or write NAME://host:port.")
+        derived = broker.get("advertised_from") if label == "advertised_listeners" else None
         for item in parsed:
+            if not item["valid"] and derived:
+                errors.append(f"{derived} on {where}: gives the advertised listener {item['raw']!r}, which is not "
+                              f"NAME://host:port. Fix: set {derived} to a host name or address alone, without a "
+                              f"port or a scheme (the broker's port is added), e.g. {broker['host']}.")
+                continue
             if not item["valid"]:
                 errors.append(f"{fix_var}.{label} on {where}: {item['raw']!r} is not NAME://host:port. Fix: write "
                               f"it like PLAINTEXT://:9092 (listeners) or PLAINTEXT://{broker['host']}:9092.")
@@ -463,11 +472,13 @@ def _listener_errors(broker: Mapping[str, Any], where: str, fix_var: str) -> lis
                 errors.append(f"{fix_var}.{label} on {where}: port {item['raw'].rsplit(':', 1)[-1]!r} of {name} is "
                               f"not a TCP port. Fix: use 1-65535.")
             if label == "advertised_listeners" and (not host or host in UNROUTABLE):
-                errors.append(f"{fix_var}.{label} on {where}: {item['raw']} advertises no reachable host; clients "
+                errors.append(f"{derived or f'{fix_var}.{label}'} on {where}: {item['raw']} advertises no reachable "
+                              f"host; clients "
                               f"would be told to connect nowhere. Fix: advertise the host's name or address "
                               f"(kafka_advertised_host).")
             elif host and not (HOSTNAME.fullmatch(host) or IPV6.fullmatch(host)):
-                errors.append(f"{fix_var}.{label} on {where}: {host!r} is not a host name or address. Fix: use a "
+                errors.append(f"{derived or f'{fix_var}.{label}'} on {where}: {host!r} is not a host name or "
+                              f"address. Fix: use a "
                               f"DNS name or an IP address.")
         if label == "listeners":
             bound = set(names)

@@ -141,7 +141,11 @@ def main() -> None:
                              alter_request(number, {name: change["new"] for name, change in changes.items()})),
                         number)
     except (OSError, ValueError, struct.error) as error:
-        module.fail_json(msg=f"cluster-wide broker defaults: {error}")
+        module.fail_json(msg=f"cluster-wide broker defaults ({', '.join(wanted)}) could not be read or set: {error}. "
+                             f"Fix: check that the brokers at {', '.join(module.params['bootstrap'])} run and answer "
+                             f"(playbooks/status.yml names the ones that do not), then run the playbook again; "
+                             f"to set them by hand: kafka-configs.sh --bootstrap-server <broker> --alter "
+                             f"--entity-type brokers --entity-default --add-config <name>=<value>")
     module.exit_json(changed=bool(changes), before=current, changes=changes)
 
 

@@ -191,7 +191,7 @@ CASES = [
         {"name": "server", "id": 1, "advertised_listeners": "SSL://hadoop-master:9092"}))),
      ["advertised_listeners on hadoop-master (server): advertises SSL, which the broker does not listen on", "Fix:"]),
     ("advertised-wildcard", lambda: errors_of(lab(hadoop_master={"kafka_advertised_host": "0.0.0.0"})),
-     ["advertised_listeners on hadoop-master (server)", "advertises no reachable host", "Fix:"]),
+     ["kafka_advertised_host on hadoop-master (server)", "advertises no reachable host", "Fix:"]),
     ("bad-protocol-in-map", lambda: errors_of(everywhere={"kafka_properties": {
         "listener.security.protocol.map": "PLAINTEXT:PLAIN"}}),
      ["listener.security.protocol.map on hadoop-master (server): PLAIN is not a security protocol", "Fix:"]),
@@ -202,7 +202,9 @@ CASES = [
         "inter.broker.listener.name": "INTERNAL"}}),
      ["inter.broker.listener.name on hadoop-master (server): INTERNAL is not an advertised listener", "Fix:"]),
     ("advertised-host-not-a-name", lambda: errors_of(lab(hadoop_master={"kafka_advertised_host": "bad host"})),
-     ["advertised_listeners on hadoop-master (server)", "Fix:"]),
+     ["kafka_advertised_host on hadoop-master (server): 'bad host' is not a host name", "Fix:"]),
+    ("advertised-host-with-a-port", lambda: errors_of(lab(hadoop_master={"kafka_advertised_host": "hadoop-master:9092"})),
+     ["kafka_advertised_host on hadoop-master (server): gives the advertised listener", "without a port", "Fix:"]),
     # --- paths -------------------------------------------------------------------------------
     ("relative-log-dir", lambda: errors_of(lab(hadoop_master=several({"name": "server", "id": 1, "log_dirs": ["data"]}))),
      ["kafka_brokers[0].log_dirs on hadoop-master (server): 'data' is relative", "Fix:"]),

@@ -84,9 +84,39 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("extra", "host_vars", "expected"), [case[1:] for case in CASES],
-                         ids=[case[0] for case in CASES])
-def test_the_first_play_refuses(sandbox, extra, host_vars, expected):
+# Cases one check of the first play catches run together: the run must name every one of them,
+# which also proves that a check reports all it finds, not only the first.
+RUNS = {
+    "zookeeper-settings": ["newline-in-jvm-options", "zookeeper-membership-in-properties"],
+    "kafka-model": ["newline-in-a-property-value", "identity-in-a-broker's-properties"],
+    "host-settings": ["configuration-in-a-system-directory", "zookeeper-data-on-kafka-data",
+                      "zookeeper-client-port-on-a-kafka-port", "version-with-a-trailing-newline"],
+    "argument-specs": ["mistyped-port-by-argument-spec", "mistyped-flag-by-argument-spec"],
+    "topics": ["internal-topic-name"],
+}
+
+
+def merged(names, cases):
+    """The extra vars, host_vars and expected messages of the named cases, as one run."""
+    extra, host_vars, expected = {}, {}, []
+    chosen = [case for case in cases if case[0] in names]
+    assert len(chosen) == len(names), f"unknown cases in {names}"
+    for _, case_extra, case_host_vars, case_expected in chosen:
+        assert not set(extra) & set(case_extra or {}), f"two cases of {names} set the same variable"
+        extra.update(case_extra or {})
+        for host, text in (case_host_vars or {}).items():
+            host_vars[host] = f"{host_vars[host]}\n{text}" if host in host_vars else text
+        expected += case_expected
+    return extra or None, host_vars or None, expected
+
+
+def test_every_case_is_run():
+    assert sorted(name for names in RUNS.values() for name in names) == sorted(case[0] for case in CASES)
+
+
+@pytest.mark.parametrize("names", RUNS.values(), ids=RUNS.keys())
+def test_the_first_play_refuses(sandbox, names):
+    extra, host_vars, expected = merged(names, CASES)
     rc, output = first_play(sandbox, extra, host_vars)
     assert rc != 0, output[-2000:]
     for text in expected:
@@ -143,9 +173,22 @@ KRAFT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("extra", "host_vars", "expected"), [case[1:] for case in KRAFT_CASES],
-                         ids=[case[0] for case in KRAFT_CASES])
-def test_the_first_play_refuses_kraft_inventories_that_cannot_work(kraft_sandbox, extra, host_vars, expected):
+# The mode and version cases set the same variables, so only the controllers' share a run.
+KRAFT_RUNS = {
+    "controllers": ["controller-id-of-a-broker", "controller-port-on-the-broker-port"],
+    "kafka-4-in-zookeeper-mode": ["kafka-4-in-zookeeper-mode"],
+    "kraft-before-3.9": ["kraft-before-3.9"],
+    "unknown-mode-by-argument-spec": ["unknown-mode-by-argument-spec"],
+}
+
+
+def test_every_kraft_case_is_run():
+    assert sorted(name for names in KRAFT_RUNS.values() for name in names) == sorted(c[0] for c in KRAFT_CASES)
+
+
+@pytest.mark.parametrize("names", KRAFT_RUNS.values(), ids=KRAFT_RUNS.keys())
+def test_the_first_play_refuses_kraft_inventories_that_cannot_work(kraft_sandbox, names):
+    extra, host_vars, expected = merged(names, KRAFT_CASES)
     rc, output = first_play(kraft_sandbox, extra, host_vars)
     assert rc != 0, output[-2000:]
     for text in expected:

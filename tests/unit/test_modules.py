@@ -4,6 +4,7 @@ import grp
 import json
 import os
 import pwd
+import socket
 import struct
 import subprocess
 import sys
@@ -21,8 +22,10 @@ MODULES = ROOT / "plugins" / "modules"
 def run_module(name, args, tmp_path):
     args_file = tmp_path / f"{name}.json"
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    # Outside Ansible a module finds the project's module_utils the way the unit tests import them.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins" / "module_utils")}
     result = subprocess.run([sys.executable, str(MODULES / f"{name}.py"), str(args_file)], capture_output=True,
-                            text=True, check=False)
+                            text=True, check=False, env=env)
     return json.loads(result.stdout)
 
 
@@ -342,3 +345,15 @@ def test_the_alter_request_sets_the_cluster_wide_broker_entity():
     # one resource: BROKER (4) with the empty name, one config SET (0) to "2", validate_only false
     assert body == struct.pack(">ibh", 1, 4, 0) + struct.pack(">i", 1) + string("min.insync.replicas") + \
         struct.pack(">b", 0) + string("2") + struct.pack(">b", 0)
+
+
+def test_cluster_defaults_that_cannot_be_read_name_the_brokers_and_the_fix(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_module("kafka_cluster_defaults", {"bootstrap": [f"127.0.0.1:{port}"],
+                                                   "settings": {"min.insync.replicas": 2}}, tmp_path)
+    assert result["failed"]
+    assert result["msg"].startswith("cluster-wide broker defaults (min.insync.replicas) could not be read or set")
+    assert f"brokers at 127.0.0.1:{port} run and answer" in result["msg"]
+    assert "Fix:" in result["msg"]

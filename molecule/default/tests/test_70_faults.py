@@ -65,10 +65,20 @@ def run_fault(name, fault, *verifier_args, duration=60):
     return rc, report
 
 
-def leader_of_first_partition(topic):
-    state = client().check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --describe --topic {topic}")
-    line = next(line for line in state.splitlines() if "Partition: 0" in line)
-    return int(line.split("Leader: ")[1].split()[0])
+def leader_of_first_partition(topic, timeout=60):
+    """The leader of the topic's partition 0. A topic the verifier has just created can be without
+    a leader for some seconds (seen right after ZooKeeper's rolling restart, while the controller
+    settles), and the verifier itself waits for it: so does this, and says how long."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = client().run(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --describe --topic {topic}").stdout
+        line = next((line for line in state.splitlines() if "Partition: 0" in line), "")
+        leader = line.split("Leader: ")[1].split()[0] if "Leader: " in line else "none"
+        if leader.isdigit():
+            return int(leader)
+        assert time.monotonic() < deadline, f"{topic} partition 0 has no leader after {timeout} s:\n{state}"
+        print(f"{topic} partition 0 has no leader yet ({line.strip() or 'not described'}); waiting")
+        time.sleep(2)
 
 
 def test_sigkill_the_partition_leader_three_times():
