@@ -44,8 +44,8 @@ def test_a_controller_added_to_the_group_becomes_a_voter(fourth_controller):
     assert all(voter["caught_up"] for voter in state["voters"]), state["voters"]
     new = host("hadoop-slave3")
     assert new.service("kafka@controller").is_running
-    stored = properties(new, "/var/lib/kafka/controller/meta.properties")
-    assert stored["cluster.id"] == properties(host("hadoop-master"), "/var/lib/kafka/server/meta.properties")["cluster.id"]
+    cluster_id = properties(host("hadoop-master"), "/var/lib/kafka/server/meta.properties")["cluster.id"]
+    assert properties(new, "/var/lib/kafka/controller/meta.properties")["cluster.id"] == cluster_id
     assert "hadoop-slave3:9093" in properties(host("hadoop-master"),
                                               "/etc/kafka/server.properties")["controller.quorum.bootstrap.servers"]
     again = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(fourth_controller,))
