@@ -311,6 +311,43 @@ def kraft_format_plan(nodes: list[dict], files_by_host: Mapping[str, Mapping[str
     return plan
 
 
+def kraft_voter_changes(controllers: list[dict], quorum: Mapping[str, Any] | None,
+                        group: str = "kafka_controllers", quorum_mode: str = "dynamic") -> dict[str, Any]:
+    """How the inventory's controllers differ from the voters of a running quorum, and what of
+    that this run may do: add one controller, or remove one voter (dynamic quorum only).
+
+    quorum is what kafka_quorum_state read before any change (report_only); when no quorum
+    answers (a first deploy) there is nothing to compare. Removals carry the voter's directory
+    id, which kafka-metadata-quorum.sh remove-controller needs."""
+    nothing: dict[str, Any] = {"add": [], "remove": [], "errors": []}
+    if not quorum or not quorum.get("reachable"):
+        return nothing
+    voters = {voter["id"]: voter for voter in quorum.get("voters", [])}
+    wanted = {controller["id"]: controller for controller in controllers}
+    add = sorted(set(wanted) - set(voters))
+    remove = sorted(set(voters) - set(wanted))
+    errors = []
+    if (add or remove) and quorum_mode != "dynamic":
+        errors.append(f"{group}: controllers {add or remove} differ from the voters of a static quorum, which "
+                      f"controller.quorum.voters fixes. Fix: make the quorum dynamic first (kafka-features.sh upgrade "
+                      f"--feature kraft.version=1, then kafka_quorum: dynamic), or restore the group.")
+    elif add and remove:
+        errors.append(f"{group}: adding {add} and removing {remove} in one run could leave two majorities. "
+                      f"Fix: change one voter per run.")
+    elif len(add) > 1:
+        errors.append(f"{group}: controllers {add} are not voters of the quorum; voters are added one at a time. "
+                      f"Fix: add only {add[0]} ({wanted[add[0]]['host']}) to '{group}' now, the others on later runs.")
+    elif len(remove) > 1:
+        errors.append(f"{group}: voters {remove} of the running quorum are not in the inventory; voters are removed "
+                      f"one at a time. Fix: take only {remove[0]} out of '{group}' now, the others on later runs.")
+    elif remove and not wanted:
+        errors.append(f"{group} is empty: the quorum's last voters cannot be removed. Fix: restore the group.")
+    if errors:
+        return {**nothing, "errors": errors}
+    return {"add": add, "errors": [],
+            "remove": [{"id": node, "directory_id": voters[node].get("directory_id")} for node in remove]}
+
+
 def parse_properties(content: str) -> dict[str, str]:
     """A small reader for key=value files (comments and blank lines skipped)."""
     result = {}
@@ -378,6 +415,7 @@ class FilterModule:
             "kafka_cluster_ids": kafka_cluster_ids,
             "kafka_uuid": kafka_uuid,
             "kraft_format_plan": kraft_format_plan,
+            "kraft_voter_changes": kraft_voter_changes,
             "version_errors": version_errors,
             "heap_errors": heap_errors,
             "paths_to_fix": paths_to_fix,

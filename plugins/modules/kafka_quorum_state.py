@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import struct
 import time
 
@@ -17,7 +18,7 @@ DOCUMENTATION = r"""
 module: kafka_quorum_state
 short_description: Wait until a KRaft controller quorum has a leader and its voters are caught up
 description:
-  - Speaks the Kafka protocol directly (DescribeQuorum, version 1, to the controllers' listener), so it
+  - Speaks the Kafka protocol directly (DescribeQuorum, version 2, to the controllers' listener), so it
     needs neither a JVM nor a Python client on the host; the roles use it as the health gate of
     controller starts and restarts. In KRaft the active controller is the quorum's leader, not
     the controller a broker reports in its metadata.
@@ -100,7 +101,7 @@ problems:
 """
 
 API_DESCRIBE_QUORUM = 55
-VERSION = 1
+VERSION = 2  # v2 (KIP-853, Kafka 3.9) adds each replica's directory id, which removing a voter needs
 METADATA_TOPIC = "__cluster_metadata"
 NOT_LEADER_OR_FOLLOWER = 6
 
@@ -124,8 +125,11 @@ def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:
     error = reader.int16()
 
     def replica() -> dict:
-        state = {"id": reader.int32(), "log_end_offset": reader.int64(), "last_fetch_ms": reader.int64(),
-                 "last_caught_up_ms": reader.int64()}
+        node = reader.int32()
+        directory = base64.urlsafe_b64encode(reader.data[reader.pos:reader.pos + 16]).decode().rstrip("=")
+        reader.pos += 16
+        state = {"id": node, "directory_id": directory, "log_end_offset": reader.int64(),
+                 "last_fetch_ms": reader.int64(), "last_caught_up_ms": reader.int64()}
         reader.tagged_fields()
         return state
 
@@ -178,7 +182,8 @@ def summarize(quorum: dict, max_lag: int, max_lag_ms: int = 5000) -> dict:
     def lagging(replica: dict) -> dict:
         lag = quorum["high_watermark"] - replica["log_end_offset"] if replica["log_end_offset"] >= 0 else None
         age = now - replica["last_caught_up_ms"] if now is not None and replica["last_caught_up_ms"] >= 0 else None
-        return {"id": replica["id"], "log_end_offset": replica["log_end_offset"], "lag": lag,
+        return {"id": replica["id"], "directory_id": replica.get("directory_id"),
+                "log_end_offset": replica["log_end_offset"], "lag": lag,
                 "caught_up_ms_ago": age,
                 "caught_up": lag is not None and lag <= max_lag and (age is None or age <= max_lag_ms)}
 

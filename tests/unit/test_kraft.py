@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from kafka_model import kafka_cluster_model, kafka_model_errors, kafka_model_warnings
-from kafka_toolkit import kafka_cluster_id_errors, kafka_host_errors, kafka_uuid, kraft_format_plan
+from kafka_toolkit import kafka_cluster_id_errors, kafka_host_errors, kafka_uuid, kraft_format_plan, kraft_voter_changes
 
 HOSTS = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
 DEFAULTS = yaml.safe_load((ROOT / "roles" / "kafka" / "defaults" / "main.yml").read_text())
@@ -194,7 +194,8 @@ def uvarint(value):
 
 
 def replica(node_id, offset):
-    return struct.pack(">iqqq", node_id, offset, -1, -1) + uvarint(0)
+    directory = bytes([node_id % 256]) * 16
+    return struct.pack(">i", node_id) + directory + struct.pack(">qqq", offset, -1, -1) + uvarint(0)
 
 
 def response(correlation_id, leader, high_watermark, voters, observers=()):
@@ -207,10 +208,10 @@ def response(correlation_id, leader, high_watermark, voters, observers=()):
     return struct.pack(">i", correlation_id) + uvarint(0) + struct.pack(">h", 0) + uvarint(2) + topic + uvarint(0)
 
 
-def test_the_request_is_describe_quorum_v1_for_the_metadata_partition():
+def test_the_request_is_describe_quorum_v2_for_the_metadata_partition():
     request = kafka_quorum_state.describe_quorum_request(42)
     size, api_key, version, correlation = struct.unpack_from(">ihhi", request)
-    assert (size, api_key, version, correlation) == (len(request) - 4, 55, 1, 42)
+    assert (size, api_key, version, correlation) == (len(request) - 4, 55, 2, 42)
     assert b"__cluster_metadata" in request
 
 
@@ -221,6 +222,7 @@ def test_a_response_gives_the_leader_and_the_lag_of_every_voter():
     assert [(voter["id"], voter["lag"], voter["caught_up"]) for voter in state["voters"]] == [
         (1001, 0, True), (1002, 0, True), (1003, 400, False)]
     assert state["observers"][0]["id"] == 1
+    assert state["voters"][0]["directory_id"] == base64.urlsafe_b64encode(bytes([1001 % 256]) * 16).decode().rstrip("=")
     assert kafka_quorum_state.problems(state, [1001, 1002, 1003], None) == ["voters [1003] are behind the leader"]
     assert "no majority" in " ".join(kafka_quorum_state.problems(state, [], 1001))
 
@@ -302,3 +304,59 @@ def test_the_clusters_min_insync_replicas_is_the_controllers_default():
     variables["hadoop-slave2"]["kafka_host_properties"] = {"min.insync.replicas": 3}
     cluster = model(variables)
     assert cluster["min_insync_replicas"] == cluster["controllers"][0]["properties"]["min.insync.replicas"] == 3
+
+
+CONTROLLERS = [{"id": 1001, "host": "a"}, {"id": 1002, "host": "b"}, {"id": 1003, "host": "c"}]
+
+
+def quorum(*voters):
+    return {"reachable": True, "voters": [{"id": voter} for voter in voters]}
+
+
+def test_a_quorum_that_matches_the_inventory_changes_nothing():
+    assert kraft_voter_changes(CONTROLLERS, quorum(1001, 1002, 1003)) == \
+        {"add": [], "remove": [], "errors": []}
+
+
+def test_without_a_running_quorum_there_is_nothing_to_compare():
+    assert kraft_voter_changes(CONTROLLERS, {"reachable": False})["add"] == []
+    assert kraft_voter_changes(CONTROLLERS, None)["errors"] == []
+
+
+def test_one_new_controller_is_added():
+    changes = kraft_voter_changes([*CONTROLLERS, {"id": 1004, "host": "d"}], quorum(1001, 1002, 1003))
+    assert changes == {"add": [1004], "remove": [], "errors": []}
+
+
+def test_two_new_controllers_are_refused_naming_the_first_to_add():
+    changes = kraft_voter_changes(CONTROLLERS, quorum(1001))
+    assert changes["add"] == []
+    assert "one at a time" in changes["errors"][0]
+    assert "add only 1002 (b)" in changes["errors"][0]
+
+
+def test_a_static_quorum_changes_no_voter():
+    changes = kraft_voter_changes(CONTROLLERS, quorum(1001, 1002), quorum_mode="static")
+    assert changes["add"] == []
+    assert "static quorum" in changes["errors"][0]
+    assert "[1003]" in changes["errors"][0]
+
+
+def test_one_voter_missing_from_the_inventory_is_removed_with_its_directory_id():
+    found = {"reachable": True, "voters": [{"id": 1001, "directory_id": "a"}, {"id": 1002, "directory_id": "b"},
+                                           {"id": 1003, "directory_id": "c"}]}
+    assert kraft_voter_changes(CONTROLLERS[:2], found) == {
+        "add": [], "remove": [{"id": 1003, "directory_id": "c"}], "errors": []}
+
+
+def test_two_voters_missing_are_refused_naming_the_first_to_remove():
+    changes = kraft_voter_changes(CONTROLLERS[:1], quorum(1001, 1002, 1003))
+    assert changes["remove"] == []
+    assert "take only 1002 out" in changes["errors"][0]
+
+
+def test_adding_and_removing_in_one_run_is_refused():
+    changes = kraft_voter_changes([*CONTROLLERS[:2], {"id": 1004, "host": "d"}], quorum(1001, 1002, 1003))
+    assert changes["add"] == []
+    assert changes["remove"] == []
+    assert "one voter per run" in changes["errors"][0]

@@ -1,0 +1,67 @@
+"""A controller joins the quorum by an inventory edit and leaves it by the reverse edit: formatted
+to join (--no-initial-controllers), added as a voter once caught up, every other node rolled one
+at a time for its new bootstrap list; then removed as a voter, stopped and disabled, the others
+rolled back. The quorum keeps a leader and caught-up voters throughout."""
+
+import pytest
+from scenario_support import host, properties, recap, run_playbook
+
+QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
+
+
+def inventory(tmp_path_factory, grouped):
+    path = tmp_path_factory.mktemp("controllers-grouped" if grouped else "controllers-known")
+    (path / "host_vars").mkdir()
+    hosts = "all:\n  children:\n    kafka_controllers:\n      hosts:\n        hadoop-slave3:\n" if grouped else \
+        "all:\n  hosts:\n    hadoop-slave3:\n"
+    (path / "hosts.yml").write_text(hosts)
+    (path / "host_vars" / "hadoop-slave3.yml").write_text("kafka_controller_id: 1004\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def fourth_controller(tmp_path_factory):
+    return inventory(tmp_path_factory, grouped=True)
+
+
+@pytest.fixture(scope="module")
+def retired_controller(tmp_path_factory):
+    return inventory(tmp_path_factory, grouped=False)
+
+
+def voters():
+    state = host("hadoop-master").ansible("kafka_quorum_state", f"bootstrap={QUORUM},hadoop-slave3:9093 timeout=60",
+                                          check=False)
+    assert not state.get("failed"), state.get("msg")
+    return sorted(voter["id"] for voter in state["voters"]), state
+
+
+def test_a_controller_added_to_the_group_becomes_a_voter(fourth_controller):
+    result = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(fourth_controller,))
+    assert result.returncode == 0, result.stdout[-3000:]
+    ids, state = voters()
+    assert ids == [1001, 1002, 1003, 1004]
+    assert all(voter["caught_up"] for voter in state["voters"]), state["voters"]
+    new = host("hadoop-slave3")
+    assert new.service("kafka@controller").is_running
+    cluster_id = properties(host("hadoop-master"), "/var/lib/kafka/server/meta.properties")["cluster.id"]
+    assert properties(new, "/var/lib/kafka/controller/meta.properties")["cluster.id"] == cluster_id
+    assert "hadoop-slave3:9093" in properties(host("hadoop-master"),
+                                              "/etc/kafka/server.properties")["controller.quorum.bootstrap.servers"]
+    again = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(fourth_controller,))
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
+
+
+def test_a_controller_taken_out_of_the_group_leaves_the_quorum_and_stops(retired_controller):
+    result = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(retired_controller,))
+    assert result.returncode == 0, result.stdout[-3000:]
+    ids, state = voters()
+    assert ids == [1001, 1002, 1003]
+    assert all(voter["caught_up"] for voter in state["voters"]), state["voters"]
+    retired = host("hadoop-slave3").service("kafka@controller")
+    assert not retired.is_running
+    assert not retired.is_enabled
+    assert host("hadoop-slave3").file("/var/lib/kafka/controller/meta.properties").exists, "data must stay"
+    assert "hadoop-slave3" not in properties(host("hadoop-master"),
+                                             "/etc/kafka/server.properties")["controller.quorum.bootstrap.servers"]
