@@ -605,8 +605,19 @@ def _weaker_controller_errors(given: Mapping[str, Any], brokers: Mapping[str, An
     replicas (Kafka 4) the controllers' min.insync.replicas is every topic's default, outranking
     the brokers' files, and a controller elects leaders by its own unclean.leader.election.enable."""
     errors = []
+    for key in ("min.insync.replicas", "default.replication.factor", "num.partitions"):
+        if key in given and (_as_int(given[key]) is None or _as_int(given[key]) < 1):
+            errors.append(f"kafka_controller_properties.{key} on {host}: {given[key]!r} is not a whole number of 1 "
+                          f"or more, and the controller would not start. Fix: remove it from "
+                          f"kafka_controller_properties (the brokers' value is used), or write a number.")
+    if "unclean.leader.election.enable" in given and \
+            str(given["unclean.leader.election.enable"]).strip().lower() not in ("true", "false"):
+        errors.append(f"kafka_controller_properties.unclean.leader.election.enable on {host}: "
+                      f"{given['unclean.leader.election.enable']!r} is not true or false, the only values Kafka reads, "
+                      f"and the controller would not start. Fix: remove it from kafka_controller_properties "
+                      f"(the brokers' value is used), or write false.")
     mine, theirs = _as_int(given.get("min.insync.replicas")), _as_int(brokers.get("min.insync.replicas"))
-    if mine is not None and theirs is not None and mine < theirs:
+    if mine is not None and mine >= 1 and theirs is not None and mine < theirs:
         errors.append(f"kafka_controller_properties.min.insync.replicas on {host}: {mine} is below the brokers' "
                       f"{theirs}; KRaft controllers make their value the default of every topic, so acks=all "
                       f"writes would be acknowledged by {mine} replica(s). Fix: remove it from "

@@ -170,12 +170,17 @@ KRAFT_CASES = [
     ("unknown-mode-by-argument-spec", {"kafka_mode": "kraf"}, None, ["kafka_mode", "kraf"]),
     ("controller-port-on-the-broker-port", {"kafka_controller_port": 9092}, None,
      ["kafka_controller_port on hadoop-master: 9092 is also a port of broker server", "Fix:"]),
+    ("controller-settings-kafka-cannot-read", None,
+     {"hadoop-slave2": "kafka_controller_properties: {min.insync.replicas: abc, unclean.leader.election.enable: 'yes'}"},
+     ["kafka_controller_properties.min.insync.replicas on hadoop-slave2: 'abc' is not a whole number",
+      "kafka_controller_properties.unclean.leader.election.enable on hadoop-slave2: 'yes' is not true or false"]),
 ]
 
 
 # The mode and version cases set the same variables, so only the controllers' share a run.
 KRAFT_RUNS = {
-    "controllers": ["controller-id-of-a-broker", "controller-port-on-the-broker-port"],
+    "controllers": ["controller-id-of-a-broker", "controller-port-on-the-broker-port",
+                    "controller-settings-kafka-cannot-read"],
     "kafka-4-in-zookeeper-mode": ["kafka-4-in-zookeeper-mode"],
     "kraft-before-3.9": ["kraft-before-3.9"],
     "unknown-mode-by-argument-spec": ["unknown-mode-by-argument-spec"],

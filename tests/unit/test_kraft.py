@@ -299,6 +299,18 @@ def test_a_controller_setting_that_weakens_the_brokers_durability_is_refused():
     assert kafka_model_errors(model(variables)) == []
 
 
+@pytest.mark.parametrize("setting", [{"min.insync.replicas": "abc"}, {"min.insync.replicas": 0},
+                                     {"default.replication.factor": "3.0"}, {"num.partitions": True},
+                                     {"unclean.leader.election.enable": "yes"}])
+def test_a_controller_setting_kafka_cannot_read_is_refused(setting):
+    variables = hostvars()
+    variables["hadoop-slave2"]["kafka_controller_properties"] = setting
+    errors = kafka_model_errors(model(variables))
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"kafka_controller_properties.{next(iter(setting))} on hadoop-slave2: ")
+    assert "Fix: remove it from kafka_controller_properties" in errors[0]
+
+
 def test_the_clusters_min_insync_replicas_is_the_controllers_default():
     variables = hostvars()
     variables["hadoop-slave2"]["kafka_host_properties"] = {"min.insync.replicas": 3}
