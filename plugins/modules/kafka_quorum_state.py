@@ -123,6 +123,7 @@ def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:
         raise ValueError("response does not match the request")
     reader.tagged_fields()
     error = reader.int16()
+    reader.compact_string()  # v2: the error's message
 
     def replica() -> dict:
         node = reader.int32()
@@ -134,7 +135,9 @@ def parse_describe_quorum(data: bytes, correlation_id: int) -> dict:
         return state
 
     def partition() -> dict:
-        result = {"partition": reader.int32(), "error": reader.int16(), "leader": reader.int32(),
+        result = {"partition": reader.int32(), "error": reader.int16(),
+                  "error_message": reader.compact_string(),  # v2
+                  "leader": reader.int32(),
                   "epoch": reader.int32(), "high_watermark": reader.int64(),
                   "voters": reader.compact_array(replica), "observers": reader.compact_array(replica)}
         reader.tagged_fields()

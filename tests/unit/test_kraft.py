@@ -198,14 +198,17 @@ def replica(node_id, offset):
     return struct.pack(">i", node_id) + directory + struct.pack(">qqq", offset, -1, -1) + uvarint(0)
 
 
-def response(correlation_id, leader, high_watermark, voters, observers=()):
+def response(correlation_id, leader, high_watermark, voters, observers=(), partition_error=0):
+    """A DescribeQuorum v2 answer as Kafka 4 writes it: null error messages (uvarint 0) after
+    each error code, and the voters' endpoints (here none) after the topics."""
     name = b"__cluster_metadata"
-    partition = (struct.pack(">ihiiq", 0, 0, leader, 7, high_watermark)
+    partition = (struct.pack(">ih", 0, partition_error) + uvarint(0) + struct.pack(">iiq", leader, 7, high_watermark)
                  + uvarint(len(voters) + 1) + b"".join(replica(*item) for item in voters)
                  + uvarint(len(observers) + 1) + b"".join(replica(*item) for item in observers)
                  + uvarint(0))
     topic = uvarint(len(name) + 1) + name + uvarint(2) + partition + uvarint(0)
-    return struct.pack(">i", correlation_id) + uvarint(0) + struct.pack(">h", 0) + uvarint(2) + topic + uvarint(0)
+    return (struct.pack(">i", correlation_id) + uvarint(0) + struct.pack(">h", 0) + uvarint(0)
+            + uvarint(2) + topic + uvarint(1) + uvarint(0))
 
 
 def test_the_request_is_describe_quorum_v2_for_the_metadata_partition():
@@ -241,9 +244,8 @@ def test_a_response_to_another_request_is_refused():
 
 
 def test_a_controller_that_is_not_the_leader_says_so():
-    data = response(4, 1002, 10, [(1001, 10)])
     # partition error code 6: NOT_LEADER_OR_FOLLOWER, the answer of every controller but the leader
-    data = data.replace(struct.pack(">ihiiq", 0, 0, 1002, 7, 10), struct.pack(">ihiiq", 0, 6, 1002, 7, 10))
+    data = response(4, 1002, 10, [(1001, 10)], partition_error=6)
     with pytest.raises(ValueError, match="not the quorum's leader"):
         kafka_quorum_state.parse_describe_quorum(data, 4)
 
