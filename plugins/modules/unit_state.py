@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
@@ -30,6 +31,8 @@ options:
   units:
     description:
       - List of dicts with C(name) (unit name) and C(inputs) (paths; symlinks are not followed).
+      - C(volatile_keys) (optional) names properties whose lines the digest leaves out: settings read
+        only at start whose change alone restarts nothing (the process takes them at its next start).
       - Any other key (a label such as the instance it runs) is returned unchanged with the unit's state.
     type: list
     elements: dict
@@ -97,8 +100,18 @@ def boot_id() -> str:
         return handle.read().strip()
 
 
-def inputs_digest(paths: list[str]) -> str:
-    """One digest of every input's path and content (a symlink's target, not what it points to)."""
+def without_keys(content: bytes, keys: list[str]) -> bytes:
+    """The content without the lines that set one of keys (key=value or key: value)."""
+    if not keys:
+        return content
+    pattern = re.compile(rb"^\s*(?:" + b"|".join(re.escape(key.encode()) for key in keys) + rb")\s*[=:]")
+    return b"".join(line for line in content.splitlines(keepends=True) if not pattern.match(line))
+
+
+def inputs_digest(paths: list[str], volatile_keys: list[str] | None = None) -> str:
+    """One digest of every input's path and content (a symlink's target, not what it points to),
+    leaving out the lines of volatile_keys: settings the process reads only when it starts and
+    whose change alone is no reason to restart it."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.encode() + b"\0")
@@ -109,7 +122,7 @@ def inputs_digest(paths: list[str]) -> str:
                 digest.update(b"dir")
             else:
                 with open(path, "rb") as handle:
-                    digest.update(b"file:" + handle.read())
+                    digest.update(b"file:" + without_keys(handle.read(), volatile_keys or []))
         except FileNotFoundError:
             digest.update(b"missing")
         digest.update(b"\0")
@@ -155,7 +168,9 @@ def describe(unit: dict, record_dir: str, record: bool, check_mode: bool, boot: 
     pid = int(props.get("MainPID") or 0)
     ticks = process_start_ticks(pid) if active and pid else None
     inputs = unit.get("inputs") or []
-    digest = inputs_digest(inputs)
+    digest = inputs_digest(inputs, unit.get("volatile_keys"))
+    # A record written before volatile_keys were left out holds the digest of the whole content.
+    accepted = {digest, inputs_digest(inputs)} if unit.get("volatile_keys") else {digest}
     kept = read_record(record_dir, unit["name"])
     same_process = ticks is not None and kept.get("boot_id") == boot and kept.get("start_ticks") == ticks
     judged_by = "none"
@@ -164,7 +179,7 @@ def describe(unit: dict, record_dir: str, record: bool, check_mode: bool, boot: 
         if record:
             judged_by, stale = "recorded now", False
         elif same_process:
-            judged_by, stale = "digest", kept.get("digest") != digest
+            judged_by, stale = "digest", kept.get("digest") not in accepted
         else:
             # No record of what this process read: it runs the current content only if no
             # input changed after it started (a tick of slack: start times are rounded down).
@@ -174,7 +189,7 @@ def describe(unit: dict, record_dir: str, record: bool, check_mode: bool, boot: 
             write_record(record_dir, unit["name"], {"boot_id": boot, "start_ticks": ticks, "digest": digest,
                                                     "inputs": inputs})
     return {
-        **{key: value for key, value in unit.items() if key != "inputs"},
+        **{key: value for key, value in unit.items() if key not in ("inputs", "volatile_keys")},
         "name": unit["name"],
         "loaded": props.get("LoadState") == "loaded",
         "active": active,

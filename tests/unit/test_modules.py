@@ -200,6 +200,31 @@ def test_a_changed_input_makes_the_unit_stale_until_it_restarts(running_unit, mo
     assert describe(unit, records)["stale"] is False
 
 
+def test_a_change_of_a_volatile_key_alone_restarts_nothing(running_unit):
+    unit, config, records = running_unit
+    config.write_text("node.id=1\ncontroller.quorum.bootstrap.servers=a:9093\n")
+    unit = {**unit, "volatile_keys": ["controller.quorum.bootstrap.servers"]}
+    describe(unit, records, record=True)
+    config.write_text("node.id=1\ncontroller.quorum.bootstrap.servers = a:9093,b:9093\n")
+    result = describe(unit, records)
+    assert (result["judged_by"], result["stale"]) == ("digest", False)
+    assert "volatile_keys" not in result
+    config.write_text("node.id=2\ncontroller.quorum.bootstrap.servers=a:9093,b:9093\n")
+    assert describe(unit, records)["stale"] is True, "any other line still counts"
+
+
+def test_a_record_of_the_whole_content_is_still_accepted_and_then_rewritten(running_unit):
+    # Records written before volatile keys were left out hold the digest of the whole content:
+    # the unchanged process must not restart when volatile keys are first passed.
+    unit, config, records = running_unit
+    config.write_text("node.id=1\ncontroller.quorum.bootstrap.servers=a:9093\n")
+    describe(unit, records, record=True)
+    volatile = {**unit, "volatile_keys": ["controller.quorum.bootstrap.servers"]}
+    assert describe(volatile, records)["stale"] is False
+    assert unit_state.read_record(str(records), "zookeeper.service")["digest"] == \
+        unit_state.inputs_digest(unit["inputs"], volatile["volatile_keys"])
+
+
 def test_a_file_changed_after_an_unrecorded_start_is_stale(running_unit):
     unit, config, records = running_unit
     os.utime(config, (50, 50))

@@ -1,12 +1,19 @@
 """A controller joins the quorum by an inventory edit and leaves it by the reverse edit: formatted
-to join (--no-initial-controllers), added as a voter once caught up, every other node rolled one
-at a time for its new bootstrap list; then removed as a voter, stopped and disabled, the others
-rolled back. The quorum keeps a leader and caught-up voters throughout."""
+to join (--no-initial-controllers), added as a voter once caught up; then removed as a voter,
+stopped and disabled. The other nodes get the new bootstrap list in their files but are not
+restarted: running nodes learn the voters from the metadata log. The quorum keeps a leader and
+caught-up voters throughout."""
 
 import pytest
-from scenario_support import host, properties, recap, run_playbook
+from scenario_support import group, host, process_started, properties, recap, run_playbook
 
 QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
+UNITS = ("kafka@controller", "kafka@server")
+
+
+def starts():
+    """When each process of the course hosts started: a restart changes it."""
+    return {(name, unit): process_started(host(name), unit) for name in group("kafka") for unit in UNITS}
 
 
 def inventory(tmp_path_factory, grouped):
@@ -37,6 +44,7 @@ def voters():
 
 
 def test_a_controller_added_to_the_group_becomes_a_voter(fourth_controller):
+    before = starts()
     result = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(fourth_controller,))
     assert result.returncode == 0, result.stdout[-3000:]
     ids, state = voters()
@@ -48,12 +56,14 @@ def test_a_controller_added_to_the_group_becomes_a_voter(fourth_controller):
     assert properties(new, "/var/lib/kafka/controller/meta.properties")["cluster.id"] == cluster_id
     assert "hadoop-slave3:9093" in properties(host("hadoop-master"),
                                               "/etc/kafka/server.properties")["controller.quorum.bootstrap.servers"]
+    assert starts() == before, "no other node may restart for a new voter"
     again = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(fourth_controller,))
     assert again.returncode == 0, again.stdout[-3000:]
     assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
 
 
 def test_a_controller_taken_out_of_the_group_leaves_the_quorum_and_stops(retired_controller):
+    before = starts()
     result = run_playbook("cluster.yml", "-e", "cluster_verify=false", inventories=(retired_controller,))
     assert result.returncode == 0, result.stdout[-3000:]
     ids, state = voters()
@@ -65,3 +75,4 @@ def test_a_controller_taken_out_of_the_group_leaves_the_quorum_and_stops(retired
     assert host("hadoop-slave3").file("/var/lib/kafka/controller/meta.properties").exists, "data must stay"
     assert "hadoop-slave3" not in properties(host("hadoop-master"),
                                              "/etc/kafka/server.properties")["controller.quorum.bootstrap.servers"]
+    assert starts() == before, "no other node may restart for a removed voter"
