@@ -55,7 +55,7 @@ lint: setup
 	$(TIMED) yamllint -s . && ansible-lint && ruff check .
 
 unit: setup
-	$(TIMED) pytest tests/unit
+	$(TIMED) pytest -n auto tests/unit
 
 smoke: archives
 	$(TIMED) tools/archives/smoke-test.sh

@@ -176,6 +176,21 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
     return result
 
 
+def _retired_controllers(hostvars: Mapping[str, Any], controller_hosts: list[str],
+                         defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Hosts that still carry a kafka_controller_id but left the controllers' group: the voter a
+    run removes, which may still lead the quorum until it is removed."""
+    result = []
+    for host in hostvars:
+        if host in controller_hosts or "kafka_controller_id" not in hostvars.get(host, {}):
+            continue
+        port = _pick(hostvars, host, defaults, "kafka_controller_port")
+        advertised_host = _pick(hostvars, host, defaults, "kafka_advertised_host") or host
+        result.append({"host": host, "id": _pick(hostvars, host, defaults, "kafka_controller_id"),
+                       "bootstrap": f"{advertised_host}:{port}"})
+    return result
+
+
 def _cluster_defaults(brokers: list[dict[str, Any]]) -> dict[str, Any]:
     """The brokers' values of CONTROLLER_CLUSTER_DEFAULTS: the highest number where they differ,
     and unclean leader election only if every broker allows it."""
@@ -285,6 +300,7 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         # Every process of the cluster, controllers first: what a host runs and restarts.
         "nodes": controllers + brokers,
         "quorum_bootstrap_servers": [controller["bootstrap"] for controller in controllers],
+        "retired_controllers": _retired_controllers(hostvars, controller_hosts, defaults) if kraft else [],
         "broker_ids": [broker["id"] for broker in brokers],
         "bootstrap_servers": [broker["bootstrap"] for broker in brokers if broker["bootstrap"]],
         "zookeeper_nodes": zk_nodes,

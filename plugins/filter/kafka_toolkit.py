@@ -220,6 +220,17 @@ def kafka_host_errors(brokers: list[dict], meta_files: Mapping[str, str | None],
                 if (broker["id"] in known or was_configured) and broker["id"] not in replaced_ids:
                     reason = "the cluster knows broker " + str(broker["id"]) if broker["id"] in known else \
                         "it has run on this host before"
+                    if broker.get("role") == "controller":
+                        errors.append(
+                            f"kafka_controllers metadata dir on {broker['host']}: {log_dir} holds no "
+                            f"meta.properties, but controller {broker['id']} has run on this host before: its disk is "
+                            f"empty, replaced or not mounted. Formatted again it would be a new voter under the "
+                            f"old id, with none of the quorum's log. Fix: mount the controller's disk and re-run; if "
+                            f"the disk is lost, take {broker['host']} out of 'kafka_controllers' for one run (the "
+                            f"voter is removed), then put it back and run with "
+                            f"-e '{{\"kafka_replaced_disks\": [{broker['id']}]}}' (it is formatted again and joins "
+                            f"as a new voter).")
+                        continue
                     errors.append(
                         f"kafka_brokers log dir on {where}: {log_dir} holds no meta.properties, but {reason}: its "
                         f"disk is empty, replaced or not mounted. Started like this the broker would rejoin with "

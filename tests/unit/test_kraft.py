@@ -67,6 +67,29 @@ def test_static_voters_on_request():
         assert "controller.quorum.bootstrap.servers" not in node["properties"]
 
 
+def test_a_host_taken_out_of_the_controllers_group_is_a_retired_controller():
+    variables = hostvars()
+    variables["hadoop-slave3"] = {"kafka_controller_id": 1004, "kafka_advertised_host": "slave3.example",
+                                  "kafka_controller_port": 19093, "kafka_mode": "kraft"}
+    variables["client"] = {"kafka_mode": "kraft"}
+    cluster = model(variables)
+    assert cluster["retired_controllers"] == [
+        {"host": "hadoop-slave3", "id": 1004, "bootstrap": "slave3.example:19093"}]
+    assert model()["retired_controllers"] == []
+    assert kafka_cluster_model(HOSTS, hostvars(kafka_mode="zookeeper"), DEFAULTS, HOSTS, BASE, HOSTS[:2])[
+        "retired_controllers"] == []
+
+
+def test_a_controller_that_ran_here_with_an_empty_metadata_dir_is_refused_as_a_controller():
+    controller = model()["controllers"][:1]
+    error = kafka_host_errors(controller, {}, [], {"controller": True})[0]
+    assert error.startswith("kafka_controllers metadata dir on hadoop-master: /var/lib/kafka/controller holds no")
+    assert "new voter" in error
+    assert "broker" not in error
+    assert '"kafka_replaced_disks": [1001]' in error
+    assert kafka_host_errors(controller, {}, [], {"controller": True}, [1001]) == []
+
+
 def test_zookeeper_mode_is_unchanged_by_controllers_in_the_inventory():
     variables = hostvars(kafka_mode="zookeeper")
     cluster = kafka_cluster_model(HOSTS, variables, DEFAULTS, HOSTS, BASE, HOSTS)
