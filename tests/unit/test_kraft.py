@@ -90,6 +90,30 @@ def test_a_controller_that_ran_here_with_an_empty_metadata_dir_is_refused_as_a_c
     assert kafka_host_errors(controller, {}, [], {"controller": True}, [1001]) == []
 
 
+def test_several_brokers_per_host_in_kraft_mode_each_have_their_own_identity():
+    variables = {host: {"kafka_mode": "kraft", "kafka_controller_id": 1000 + index, "kafka_controller_port": 9193,
+                        "kafka_brokers": [{"name": "server", "id": index}, {"name": "server-two", "id": 10 + index}]}
+                 for index, host in enumerate(HOSTS, start=1)}
+    cluster = model(variables)
+    assert kafka_model_errors(cluster) == []
+    brokers = cluster["brokers"]
+    assert [(b["host"], b["properties"]["node.id"]) for b in brokers[:2]] == \
+        [("hadoop-master", 1), ("hadoop-master", 11)]
+    assert [b["properties"]["listeners"] for b in brokers[:2]] == ["PLAINTEXT://:9092", "PLAINTEXT://:9093"]
+    assert [b["properties"]["log.dirs"] for b in brokers[:2]] == ["/var/lib/kafka/server", "/var/lib/kafka/server-two"]
+    assert len({b["properties"]["node.id"] for b in brokers}) == 6
+    for broker in brokers:
+        assert broker["properties"]["process.roles"] == "broker"
+        assert broker["properties"]["controller.quorum.bootstrap.servers"] == \
+            "hadoop-master:9193,hadoop-slave1:9193,hadoop-slave2:9193"
+    # Left at 9093, the controller port is the second broker's: refused with the way out.
+    for host in variables.values():
+        del host["kafka_controller_port"]
+    errors = " ".join(kafka_model_errors(model(variables)))
+    assert "kafka_controller_port on hadoop-master: 9093 is also a port of broker server-two" in errors
+    assert "e.g. 9193" in errors
+
+
 def test_zookeeper_mode_is_unchanged_by_controllers_in_the_inventory():
     variables = hostvars(kafka_mode="zookeeper")
     cluster = kafka_cluster_model(HOSTS, variables, DEFAULTS, HOSTS, BASE, HOSTS)
