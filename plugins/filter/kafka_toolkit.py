@@ -218,8 +218,6 @@ def kafka_host_errors(brokers: list[dict], meta_files: Mapping[str, str | None],
             if not content:
                 was_configured = bool((configured or {}).get(broker["name"]))
                 if (broker["id"] in known or was_configured) and broker["id"] not in replaced_ids:
-                    reason = "the cluster knows broker " + str(broker["id"]) if broker["id"] in known else \
-                        "it has run on this host before"
                     if broker.get("role") == "controller":
                         errors.append(
                             f"kafka_controllers metadata dir on {broker['host']}: {log_dir} holds no "
@@ -231,6 +229,8 @@ def kafka_host_errors(brokers: list[dict], meta_files: Mapping[str, str | None],
                             f"-e '{{\"kafka_replaced_disks\": [{broker['id']}]}}' (it is formatted again and joins "
                             f"as a new voter).")
                         continue
+                    reason = "the cluster knows broker " + str(broker["id"]) if broker["id"] in known else \
+                        "it has run on this host before"
                     errors.append(
                         f"kafka_brokers log dir on {where}: {log_dir} holds no meta.properties, but {reason}: its "
                         f"disk is empty, replaced or not mounted. Started like this the broker would rejoin with "
