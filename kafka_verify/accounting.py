@@ -24,6 +24,7 @@ class Ack:
     offset: int
     seq: int
     acked_at: float = 0.0
+    sent_at: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -135,9 +135,10 @@ class Producer:
 
     def _acked(self, topic: str, seq: int, size: int, metadata: Any) -> None:
         with self._lock:
+            now = time.monotonic()
+            sent_at = self._outstanding.get((topic, seq), now)
             if self._settle(topic, seq):
-                now = time.monotonic()
-                self.result.acks.append(Ack(topic, metadata.partition, metadata.offset, seq, now))
+                self.result.acks.append(Ack(topic, metadata.partition, metadata.offset, seq, now, sent_at))
                 self.result.bytes_acked += size
                 self.result.timeline.ack(now)
 

@@ -123,10 +123,13 @@ def test_the_first_play_refuses(sandbox, names):
         assert text in output, f"{text!r} not in:\n{output[-3000:]}"
 
 
-def test_settings_that_trade_safety_away_are_said_but_accepted(sandbox):
-    rc, output = first_play(sandbox, {"kafka_properties": {"unclean.leader.election.enable": True}})
+def test_settings_that_trade_safety_away_and_unknown_names_are_said_but_accepted(sandbox):
+    rc, output = first_play(sandbox, {"kafka_properties": {"unclean.leader.election.enable": True,
+                                                           "log.retention.hour": 12}})
     assert rc == 0, output[-3000:]
     assert "WARNING: unclean.leader.election.enable on hadoop-master (server)" in output
+    assert "WARNING: kafka_properties" in output
+    assert "log.retention.hour (did you mean log.retention.hours?)" in output
 
 
 def test_remote_jmx_without_a_password_is_refused(sandbox):
@@ -158,6 +161,15 @@ def kraft_sandbox(tmp_path_factory):
 def test_a_kraft_inventory_passes_the_first_play(kraft_sandbox):
     rc, output = first_play(kraft_sandbox)
     assert rc == 0, output[-3000:]
+
+
+def test_property_names_are_judged_by_the_release_deployed(kraft_sandbox):
+    # A name 4.x added is known; one it removed (3.9 still had it) is not.
+    rc, output = first_play(kraft_sandbox, {"kafka_properties": {"group.streams.max.size": 200,
+                                                                 "controlled.shutdown.max.retries": 3}})
+    assert rc == 0, output[-3000:]
+    assert "Kafka 4.4.0 does not know: controlled.shutdown.max.retries." in output, output[-3000:]
+    assert "group.streams.max.size" not in output.split("does not know:")[1]
 
 
 KRAFT_CASES = [

@@ -107,6 +107,19 @@ def test_each_send_ends_acknowledged_failed_or_unresolved(producer):
     assert books(produced).imbalance() is None
 
 
+def test_an_acknowledgement_keeps_the_moment_its_send_was_made(producer, monkeypatch):
+    sender, fake = producer
+    clock = iter([100.0, 101.0, 109.5, 110.0])
+    monkeypatch.setattr(workload.time, "monotonic", lambda: next(clock))
+    sender.send("t", 0)  # made at 100, acknowledged at 109.5: late, judged at the second it was made
+    sender.send("t", 1)
+    fake.futures[0].ack(0)
+    fake.futures[1].ack(1)
+    first, second = sender.result.acks
+    assert (first.sent_at, first.acked_at) == (100.0, 109.5)
+    assert (second.sent_at, second.acked_at) == (101.0, 110.0)
+
+
 def test_a_flush_that_gives_up_leaves_sends_unresolved_not_failed(producer):
     sender, fake = producer
     for seq in range(3):

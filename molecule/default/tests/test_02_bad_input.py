@@ -85,16 +85,6 @@ def test_checksum_mismatch_fails_and_keeps_the_installed_release_running(before)
         assert after[name] == before[name], f"{name} changed although the download failed its checksum"
 
 
-def test_unknown_property_is_a_warning(before):
-    result = run_playbook("cluster.yml", *BASE, "--check", "-e", "cluster_verify=false",
-                          *extra_vars({"kafka_properties": {"log.retention.hour": 12}}))
-    output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode == 0, output[-2000:]
-    assert "WARNING: kafka_properties" in output
-    assert "log.retention.hour (did you mean log.retention.hours?)" in output
-    assert snapshot() == before
-
-
 def test_touching_every_input_restarts_nothing(before):
     for name in NODES:
         host(name).check_output("touch /etc/kafka/* /etc/zookeeper/* /etc/systemd/system/kafka@.service "

@@ -23,6 +23,9 @@ from scenario_support import (
 
 BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
 NETWORK = "molecule-kafka"
+# The two-brokers-down fault: how long they stay down, and the verifier's delivery timeout.
+DOWN_S = 25
+DELIVERY_TIMEOUT_S = 8
 FIGURES = []
 
 
@@ -177,7 +180,7 @@ def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
         for name in ("hadoop-slave1", "hadoop-slave2"):
             host(name).check_output("systemctl stop kafka@server")
         window["down_from"] = time.time()
-        time.sleep(20)
+        time.sleep(DOWN_S)
         window["down_until"] = time.time()
         for name in ("hadoop-slave1", "hadoop-slave2"):
             host(name).check_output("systemctl start kafka@server")
@@ -185,19 +188,28 @@ def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
 
     # The sends made while two brokers are down fail on purpose (--expect-failures); production
     # goes on long after they are back, so the run ends on a healed cluster and must pass.
-    rc, report = run_fault("majority", fault, "--delivery-timeout", "8", "--expect-failures", duration=duration)
+    rc, report = run_fault("majority", fault, "--delivery-timeout", str(DELIVERY_TIMEOUT_S), "--expect-failures",
+                           duration=duration)
     counts = report["counts"]
     assert counts["lost"] == 0
     assert counts["unavailable"] == 0
     assert counts["failed"] > 0, "with one broker left, acks=all sends must fail"
     started = report["produce_started_epoch"]
-    # Five seconds of grace after the second broker stopped for in-flight requests to settle.
-    first = int(window["down_from"] - started) + 5
-    last = int(window["down_until"] - started) - 1
-    acked_while_down = sum(report["acks_per_second"][first:last])
-    FIGURES[-1]["acked_while_two_brokers_down"] = acked_while_down
-    print(f"acknowledged while two brokers were down: {acked_while_down}")
-    assert acked_while_down == 0
+    # Judged by when each acknowledged send was made. A record written while two brokers were up
+    # may be acknowledged seconds into the outage, lawfully (3 such in one CI run, 5 s in). A send
+    # made once only one broker is left cannot be, and one made more than the delivery timeout
+    # plus the verifier's 5 s grace for a wedged producer before they come back has its outcome
+    # while they are still down: so none of those may be acknowledged at all.
+    first = int(window["down_from"] - started) + 2
+    last = int(window["down_until"] - started) - (DELIVERY_TIMEOUT_S + 5 + 1)
+    acked_sends_while_down = sum(report["acked_sends_per_second"][first:last])
+    late_acks = sum(report["acks_per_second"][first:int(window["down_until"] - started)])
+    FIGURES[-1]["acked_sends_made_while_two_brokers_down"] = acked_sends_while_down
+    FIGURES[-1]["acks_arriving_while_down"] = late_acks
+    print(f"sends made in seconds {first}-{last} of the run (two brokers down) and acknowledged: "
+          f"{acked_sends_while_down}; acknowledgements that arrived while they were down: {late_acks}")
+    assert last - first >= 3, f"the outage left no window to judge: {window}"
+    assert acked_sends_while_down == 0
     # Production resumes once the brokers are back: a producer that held its sends past the
     # delivery timeout was replaced (producers_replaced) rather than leaving the rest unresolved.
     back = int(window["down_until"] - started) + 1
