@@ -6,10 +6,11 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 INVENTORY ?= inventories/lab
-SCENARIOS ?= lab default single-host kraft
+# "a+b" runs two scenarios side by side (tools/run-scenarios.sh).
+SCENARIOS ?= lab+single-host default kraft
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: help deps setup archives image lab lab-up deploy verify lab-down test lint unit smoke molecule clean
+.PHONY: help deps setup archives image lab lab-up deploy verify lab-down test checks prepare lint unit smoke molecule image-12 image-13 clean
 
 help:
 	@echo "make lab       install the machine's packages and the toolchain, build the archives, bring up the lab, deploy the cluster"
@@ -32,8 +33,14 @@ deps:
 archives:
 	$(TIMED) tools/archives/build.sh
 
-image: setup
+# The base images: Debian 12 (the lab and most scenarios) and 13 (the lab scenario's hosts).
+image: image-12 image-13
+
+image-12: setup
 	$(TIMED) ansible-playbook playbooks/lab-image.yml
+
+image-13: setup
+	$(TIMED) ansible-playbook playbooks/lab-image.yml -e lab_image_suite=trixie -e lab_image_tag=13
 
 lab: deps setup archives lab-up deploy
 
@@ -49,7 +56,16 @@ verify: setup
 lab-down: setup
 	$(TIMED) ansible-playbook -i $(INVENTORY) playbooks/lab-down.yml
 
-test: lint unit smoke molecule
+# Lint and unit tests (CPU) run beside the archives and the base images (mostly downloads).
+test: setup
+	@$(MAKE) --no-print-directory -j3 --output-sync=target checks prepare
+	@$(MAKE) --no-print-directory smoke molecule
+
+checks: setup
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory unit
+
+prepare: archives image
 
 lint: setup
 	$(TIMED) yamllint -s . && ansible-lint && ruff check .
@@ -60,12 +76,9 @@ unit: setup
 smoke: archives
 	$(TIMED) tools/archives/smoke-test.sh
 
-# A scenario without tests would pass verify silently: refuse it.
+# A scenario without tests would pass verify silently: the script refuses it.
 molecule: setup archives image
-	$(TIMED) for scenario in $(SCENARIOS); do \
-	  ls molecule/$$scenario/tests/test_*.py >/dev/null 2>&1 || { echo "molecule/$$scenario has no tests"; exit 1; }; \
-	  s=$$(date +%s); molecule --base-config .config/molecule/config.yml test -s $$scenario; echo "== molecule $$scenario: $$(( $$(date +%s) - s )) s"; \
-	done
+	$(TIMED) tools/run-scenarios.sh $(SCENARIOS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -607,6 +607,17 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
         errors += heap_format_errors(controller["heap"], "kafka_controller_heap", host, "kafka")
         errors += _weaker_controller_errors(controller["sources"].get("kafka_controller_properties") or {},
                                             model.get("cluster_defaults") or {}, host)
+    # A host that left the group keeps its id until the run removes its voter; the same id on a
+    # controller of the group would have that run remove the live voter's id, or refuse to add it.
+    for retired in model.get("retired_controllers") or []:
+        retired_id = _as_int(retired["id"])
+        owner = node_ids.get(retired_id) if retired_id is not None else None
+        if owner:
+            name = retired["host"]
+            errors.append(f"kafka_controller_id on {name}: {retired_id} is also the id of the {owner}, but {name} "
+                          f"left '{controller_group}' and its voter is removed by id. Fix: give the new node another "
+                          f"id, or remove kafka_controller_id from host_vars/{name}.yml once its voter is gone (a run "
+                          f"with the host out of the group and no other node with the id).")
     for broker in brokers:
         names = [item["name"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
         if CONTROLLER_LISTENER in names:

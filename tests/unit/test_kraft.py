@@ -80,6 +80,17 @@ def test_a_host_taken_out_of_the_controllers_group_is_a_retired_controller():
         "retired_controllers"] == []
 
 
+def test_a_retired_controller_whose_id_a_controller_of_the_group_took_is_refused():
+    variables = hostvars()
+    variables["hadoop-slave3"] = {"kafka_controller_id": 1003, "kafka_mode": "kraft"}
+    errors = kafka_model_errors(model(variables, controllers=HOSTS), "kafka", "kafka_controllers")
+    assert [error for error in errors if error.startswith("kafka_controller_id on hadoop-slave3: 1003 is also the id "
+                                                          "of the controller on hadoop-slave2")], errors
+    assert all("Fix:" in error for error in errors)
+    variables["hadoop-slave3"]["kafka_controller_id"] = 1004
+    assert kafka_model_errors(model(variables, controllers=HOSTS), "kafka", "kafka_controllers") == []
+
+
 def test_a_controller_that_ran_here_with_an_empty_metadata_dir_is_refused_as_a_controller():
     controller = model()["controllers"][:1]
     error = kafka_host_errors(controller, {}, [], {"controller": True})[0]

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs molecule scenarios in the order given; "a+b" runs a and b side by side (their hosts,
+# networks and names must not meet: the lab scenario's kafkalab-molecule-* containers and the
+# single-host scenario's own network do not). A scenario run alongside another logs to
+# build/molecule-<scenario>.log, printed when it ends. Prints each scenario's time.
+#   tools/run-scenarios.sh lab+single-host default kraft
+set -uo pipefail
+cd "$(dirname "$0")/.."
+config=.config/molecule/config.yml
+status=0
+
+check_tests() {
+  ls "molecule/$1"/tests/test_*.py >/dev/null 2>&1 || { echo "molecule/$1 has no tests"; exit 1; }
+}
+
+for group in "$@"; do
+  IFS=+ read -r -a scenarios <<< "$group"
+  for scenario in "${scenarios[@]}"; do check_tests "$scenario"; done
+  if [ "${#scenarios[@]}" -eq 1 ]; then
+    started=$(date +%s)
+    molecule --base-config "$config" test -s "$group" || status=1
+    echo "== molecule $group: $(( $(date +%s) - started )) s"
+    continue
+  fi
+  mkdir -p build
+  declare -A pids=()
+  started=$(date +%s)
+  for scenario in "${scenarios[@]}"; do
+    ( s=$(date +%s); rc=0
+      molecule --base-config "$config" test -s "$scenario" > "build/molecule-$scenario.log" 2>&1 || rc=$?
+      echo "== molecule $scenario: $(( $(date +%s) - s )) s (beside ${group//+/, })" >> "build/molecule-$scenario.log"
+      exit $rc ) &
+    pids[$scenario]=$!
+  done
+  for scenario in "${scenarios[@]}"; do
+    rc=0
+    wait "${pids[$scenario]}" || rc=$?
+    echo "=== molecule $scenario (run beside the others of $group), rc $rc:"
+    cat "build/molecule-$scenario.log"
+    [ "$rc" -eq 0 ] || status=1
+  done
+  echo "== molecule $group together: $(( $(date +%s) - started )) s"
+  unset pids
+done
+exit $status
