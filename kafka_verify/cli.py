@@ -339,6 +339,7 @@ class Verifier:
         accounting = account(self.run_id, produced.sent, produced.acks, produced.failed, consumed.reads,
                              unreadable, unresolved=produced.unresolved, read_up_to=unreadable)
         self.report["pending_partitions"] = consumed.pending
+        self.report["readers_replaced"] = consumed.replaced
         self.report["unreadable_partitions"] = sorted(f"{topic}-{partition}" for topic, partition in unreadable)
         self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
         self.report["group_offsets_committed"] = getattr(consumed, "group_committed", False)
@@ -503,6 +504,9 @@ def render_table(report: dict[str, Any]) -> str:
     for replaced in report.get("producers_replaced") or []:
         lines.append(f"  producer     replaced at {replaced['at_s']} s: {replaced['held_sends']} sends held past "
                      f"the delivery timeout")
+    for replaced in report.get("readers_replaced") or []:
+        lines.append(f"  reader       replaced at {replaced['at_s']} s after reading nothing for "
+                     f"{replaced['idle_s']} s")
     if report.get("plot") or report.get("plot_error"):
         lines.append(f"  plot         {report.get('plot') or report.get('plot_error')}")
     if report.get("pending_partitions"):

@@ -12,6 +12,9 @@ from kafka_verify import payload
 from kafka_verify.accounting import Ack, Partition, Read
 from kafka_verify.timeline import Timeline
 
+# Seconds a reader may read nothing before a fresh one takes over from where it got to.
+READER_REPLACE_AFTER_S = 30.0
+
 
 @dataclass
 class Produced:
@@ -50,6 +53,7 @@ class Consumed:
     stopped_at: dict[Partition, int | None] = field(default_factory=dict)
     leaderless: set[Partition] = field(default_factory=set)
     group_committed: bool = False
+    replaced: list[dict[str, float]] = field(default_factory=list)
 
 
 class Producer:
@@ -242,38 +246,47 @@ def end_offsets(bootstrap: list[str], topics: list[str]) -> dict[Partition, int]
 
 def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition, int],
             targets: dict[Partition, int] | None, timeout: float, done: threading.Event | None = None,
-            final_targets: list[dict[Partition, int]] | None = None) -> Consumed:
+            final_targets: list[dict[Partition, int]] | None = None,
+            replace_after: float = READER_REPLACE_AFTER_S) -> Consumed:
     """Read from start until every partition's position passes its last acknowledged offset.
 
     targets may be unknown while producing continues: then reading goes on until done is set
-    and final_targets[0] holds them. Gives up after timeout seconds without progress and
-    reports the partitions still pending."""
-    from kafka import KafkaConsumer, TopicPartition
+    and final_targets[0] holds them. A reader that reads nothing for replace_after seconds is
+    replaced by a fresh one that goes on from the next offset of every partition (listed in
+    replaced). Gives up after timeout seconds without progress and reports the partitions still
+    pending."""
+    from kafka import TopicPartition
 
     result = Consumed()
-    # No group: a consumer with one polls nothing until a group coordinator answers, and a cluster
-    # that cannot create __consumer_offsets would then look as if it had lost everything.
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                             auto_offset_reset="earliest", client_id=f"kafka-verify-{run_id}",
-                             max_poll_records=5000, fetch_max_wait_ms=200)
     partitions = {(t, p): TopicPartition(t, p) for t, p in start}
-    consumer.assign(list(partitions.values()))
-    for key, tp in partitions.items():
-        consumer.seek(tp, start[key])
-    began = last_progress = time.monotonic()
+    # Where the next read of each partition starts: a replacement reader seeks there, so nothing
+    # is read twice and nothing is skipped.
+    next_offset = dict(start)
+    consumer = _reader(bootstrap, run_id, partitions, next_offset)
+    began = last_progress = last_read = time.monotonic()
     try:
         while True:
+            now = time.monotonic()
             if targets is None and done is not None and done.is_set() and final_targets:
                 targets = final_targets[0]
-                last_progress = time.monotonic()
+                last_progress = now
             if targets is not None:
                 remaining = {k: v for k, v in targets.items() if consumer.position(partitions[k]) <= v} \
                     if all(k in partitions for k in targets) else targets
                 if not remaining:
                     break
-            if targets is not None and time.monotonic() - last_progress > timeout:
+            if targets is not None and now - last_progress > timeout:
                 _record_pending(consumer, partitions, targets, result)
                 break
+            if now - last_read > replace_after:
+                # kafka-python's consumer can stop fetching for good after its brokers restart
+                # (seen after a rolling restart: nothing read for minutes while every partition had
+                # a leader). A fresh reader tells that apart from data that is not there.
+                with contextlib.suppress(Exception):
+                    consumer.close()
+                consumer = _reader(bootstrap, run_id, partitions, next_offset)
+                result.replaced.append({"at_s": round(now - began, 1), "idle_s": round(now - last_read, 1)})
+                last_read = now
             batch = consumer.poll(timeout_ms=500)
             for tp, records in batch.items():
                 for record in records:
@@ -283,14 +296,32 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
                                              decoded.seq if decoded else None,
                                              decoded.intact if decoded else True))
                     result.bytes_read += len(record.value or b"")
+                    key = (tp.topic, tp.partition)
+                    next_offset[key] = max(next_offset[key], record.offset + 1)
                 if records:
-                    last_progress = time.monotonic()
+                    last_progress = last_read = time.monotonic()
         positions = {tp: consumer.position(tp) for tp in partitions.values()}
     finally:
         result.seconds = time.monotonic() - began
-        consumer.close()
+        with contextlib.suppress(Exception):
+            consumer.close()
     result.group_committed = commit_positions(bootstrap, run_id, group, positions)
     return result
+
+
+def _reader(bootstrap: list[str], run_id: str, partitions: dict[Partition, Any],
+            offsets: dict[Partition, int]) -> Any:
+    from kafka import KafkaConsumer
+
+    # No group: a consumer with one polls nothing until a group coordinator answers, and a cluster
+    # that cannot create __consumer_offsets would then look as if it had lost everything.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                             auto_offset_reset="earliest", client_id=f"kafka-verify-{run_id}",
+                             max_poll_records=5000, fetch_max_wait_ms=200)
+    consumer.assign(list(partitions.values()))
+    for key, tp in partitions.items():
+        consumer.seek(tp, offsets[key])
+    return consumer
 
 
 def commit_positions(bootstrap: list[str], run_id: str, group: str, positions: dict[Any, int | None],

@@ -269,3 +269,42 @@ def test_reading_back_never_waits_for_a_group_coordinator(monkeypatch):
     assert reader.config["group_id"] is None
     assert committer.config["group_id"] == "kafka-verify-run1"
     assert consumed.group_committed is False
+
+
+class WedgedThenFreshReader(GrouplessReader):
+    """The first reader polls nothing, ever (as kafka-python's consumer after its brokers restart);
+    the next one serves every record from where it was told to seek."""
+
+    def poll(self, timeout_ms):
+        if self is GrouplessReader.made[0]:
+            return {}
+        batch = {}
+        for tp in self.assigned:
+            offset = self.positions[tp]
+            if offset < 3:
+                value = workload.payload.encode("run1", tp.topic, offset, 100)
+                self.positions[tp] = offset + 1
+                batch[tp] = [SimpleNamespace(offset=offset, value=value)]
+        return batch
+
+
+def test_a_reader_that_reads_nothing_is_replaced_and_the_next_one_goes_on_from_there(monkeypatch):
+    GrouplessReader.made.clear()
+    monkeypatch.setattr(kafka, "KafkaConsumer", WedgedThenFreshReader)
+    consumed = workload.consume(["broker:9092"], "run1", "kafka-verify-run1", {("t", 0): 1}, {("t", 0): 2}, 30,
+                                replace_after=0.2)
+    assert [(read.offset, read.seq) for read in consumed.reads] == [(1, 1), (2, 2)]
+    assert len(consumed.replaced) == 1
+    fresh = GrouplessReader.made[1]
+    assert fresh.positions[kafka.TopicPartition("t", 0)] == 3
+    assert consumed.pending == {}
+
+
+def test_what_a_fresh_reader_cannot_find_either_stays_pending(monkeypatch):
+    GrouplessReader.made.clear()
+    monkeypatch.setattr(kafka, "KafkaConsumer", WedgedThenFreshReader)
+    consumed = workload.consume(["broker:9092"], "run1", "kafka-verify-run1", {("t", 0): 0}, {("t", 0): 5}, 0.6,
+                                replace_after=0.2)
+    assert [read.offset for read in consumed.reads] == [0, 1, 2]
+    assert consumed.replaced
+    assert consumed.pending == {"t-0": "at offset 3, last acknowledged 5"}

@@ -62,6 +62,7 @@ def run_fault(name, fault, *verifier_args, duration=60):
               "longest_ack_stall_s": report.get("longest_ack_stall_s"),
               "isr_full_again_after_s": healed, "verdict_after_settling_s": report.get("settled_after_s"),
               "waited_for_health_before_s": healthy_before,
+              "readers_replaced": report.get("readers_replaced"),
               **details}
     FIGURES.append(figure)
     print(f"\n{figure}")

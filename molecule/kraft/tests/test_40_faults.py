@@ -44,7 +44,7 @@ def run_under_load(name, fault):
     details = fault()
     rc, report = wait_verifier(client(), name, timeout=500)
     print(f"\nkraft {name}: {report.get('counts')}, longest ack stall {report.get('longest_ack_stall_s')} s, "
-          f"{details}")
+          f"readers replaced {report.get('readers_replaced')}, {details}")
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
     assert report["counts"]["unavailable"] == 0
