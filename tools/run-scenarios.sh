@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs molecule scenarios in the order given; "a+b" runs a and b side by side (their hosts,
-# networks and names must not meet: the lab scenario's kafkalab-molecule-* containers and the
-# single-host scenario's own network do not). A scenario run alongside another logs to
-# build/molecule-<scenario>.log, printed when it ends. Prints each scenario's time.
-#   tools/run-scenarios.sh lab+single-host default kraft
+# networks and names must not meet: the lab scenario's kafkalab-molecule-* and the kraft
+# scenario's molecule-kraft-* containers, and the single-host scenario's own network, do not). A
+# scenario run alongside another logs to build/molecule-<scenario>.log, printed when it ends.
+# Prints each scenario's time.
+#   tools/run-scenarios.sh lab+single-host default+kraft
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config=.config/molecule/config.yml
