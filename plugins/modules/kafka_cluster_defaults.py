@@ -21,7 +21,7 @@ description:
     IncrementalAlterConfigs request; nothing else is touched.
   - A dynamic default outranks every broker's server.properties. In KRaft mode with eligible leader
     replicas the controllers write C(min.insync.replicas) there, and every new topic gets it.
-  - Speaks the Kafka protocol directly: no JVM start, answers in milliseconds.
+  - Speaks the Kafka protocol directly (no JVM start), so it answers in milliseconds.
 options:
   bootstrap:
     description: Brokers to ask, as host:port; the first that answers is used.

@@ -23,7 +23,7 @@ description:
   - Reads the finalized feature levels from a broker (ApiVersions, version 3) and raises each
     feature that is below the release's level with one UpdateFeatures request (version 1) that
     lists the features by name. A feature is never lowered, and the features in I(exclude) are
-    never touched: Kafka's C(--release-version) shortcut would also raise C(kraft.version), which
+    never touched, because Kafka's C(--release-version) shortcut would also raise C(kraft.version), which
     turns a static quorum into a dynamic one (KAFKA-21426).
   - In check mode the controller validates the update without applying it.
 options:
@@ -35,7 +35,7 @@ options:
   mapping_file:
     description:
       - File on the host holding the output of C(kafka-features.sh version-mapping --release-version X),
-        one C(feature=level) per line: the release's levels. Written from I(mapping_command) when missing.
+        one C(feature=level) per line (the release's levels). Written from I(mapping_command) when missing.
     type: path
     required: true
   mapping_command:

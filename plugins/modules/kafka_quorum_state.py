@@ -46,7 +46,7 @@ options:
     default: 5000
   answering:
     description:
-      - Controllers (host:port) that must answer a request themselves, e.g. one just restarted:
+      - Controllers (host:port) that must answer a request themselves, e.g. one just restarted;
         until its process serves, the leader still shows its last fetch from before the restart.
     type: list
     elements: str

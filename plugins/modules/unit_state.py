@@ -20,10 +20,10 @@ description:
     symlink to the installed release).
   - The content a process started with is kept as a digest in I(record_dir), keyed by the
     boot and the process's start time in clock ticks since boot. A unit is stale when the
-    digest of its inputs now differs from that record: touching a file restarts nothing, and a
+    digest of its inputs now differs from that record. Touching a file restarts nothing, and a
     step of the wall clock can neither skip nor repeat a restart.
   - A running process without a record (started before this module kept records, or by
-    systemd after a crash) is judged by file times once: if no input changed after it started,
+    systemd after a crash) is judged by file times once. If no input changed after it started,
     it runs the current content and its record is written.
   - Deciding restarts from this state rather than from "changed" events means an interrupted
     run still restarts what it left outdated on the next run, and a no-op run restarts nothing.
@@ -31,8 +31,8 @@ options:
   units:
     description:
       - List of dicts with C(name) (unit name) and C(inputs) (paths; symlinks are not followed).
-      - C(volatile_keys) (optional) names properties whose lines the digest leaves out: settings read
-        only at start whose change alone restarts nothing (the process takes them at its next start).
+      - C(volatile_keys) (optional) names properties whose lines the digest leaves out (settings read
+        only at start whose change alone restarts nothing; the process takes them at its next start).
       - Any other key (a label such as the instance it runs) is returned unchanged with the unit's state.
     type: list
     elements: dict

@@ -1,5 +1,6 @@
 """The project's Ansible modules, on constructed input and through Ansible's module interface."""
 
+import ast
 import grp
 import json
 import os
@@ -13,6 +14,7 @@ import kafka_cluster_defaults
 import kafka_cluster_state
 import pytest
 import unit_state
+import yaml
 import zookeeper_ensemble
 from conftest import ROOT
 
@@ -382,3 +384,26 @@ def test_cluster_defaults_that_cannot_be_read_name_the_brokers_and_the_fix(tmp_p
     assert result["msg"].startswith("cluster-wide broker defaults (min.insync.replicas) could not be read or set")
     assert f"brokers at 127.0.0.1:{port} run and answer" in result["msg"]
     assert "Fix:" in result["msg"]
+
+
+# --- every module's documentation is what ansible-doc can show -------------------------------
+
+def text_fields(node, path=""):
+    """Every description and short_description in a documentation tree, with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "short_description"):
+                yield f"{path}.{key}", value
+            yield from text_fields(value, f"{path}.{key}")
+
+
+@pytest.mark.parametrize("path", sorted(MODULES.glob("*.py")), ids=lambda path: path.stem)
+def test_documentation_parses_and_every_description_is_text(path):
+    blocks = {node.targets[0].id: node.value.value for node in ast.parse(path.read_text()).body
+              if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in ("DOCUMENTATION", "RETURN")}
+    assert "DOCUMENTATION" in blocks, f"{path.name} has no DOCUMENTATION"
+    for name, text in blocks.items():
+        tree = yaml.safe_load(text)  # a ": " inside a plain sentence fails here, or turns it into a mapping below
+        for where, value in text_fields(tree, name):
+            items = value if isinstance(value, list) else [value]
+            assert all(isinstance(item, str) for item in items), f"{path.name} {where} is not text: {value!r}"
