@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 INVENTORY ?= inventories/lab
 # "a+b" runs two scenarios side by side (tools/run-scenarios.sh).
-SCENARIOS ?= lab+single-host default+kraft
+SCENARIOS ?= lab+single-host default kraft
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
 .PHONY: help deps setup archives image lab lab-up deploy verify lab-down test checks prepare lint unit smoke molecule image-12 image-13 clean
@@ -32,6 +32,7 @@ deps:
 
 archives:
 	$(TIMED) tools/archives/build.sh
+	$(TIMED) tools/archives/maven-mirror.sh
 
 # The base images: Debian 12 (the lab and most scenarios) and 13 (the lab scenario's hosts).
 image: image-12 image-13

@@ -75,6 +75,13 @@ def caption(report: Mapping[str, Any]) -> tuple[str, str]:
     return title, " · ".join(parts) or "no counts: the run stopped before its verdict"
 
 
+def render_report(report: Mapping[str, Any], marks: Sequence[Mark]) -> str:
+    """The plot of a finished run from its JSON report alone (its 'timeline'), e.g. on the machine
+    that collected the report rather than the host that ran it."""
+    title, subtitle = caption(report)
+    return render(Timeline.from_dict(report.get("timeline") or {}), marks, title, subtitle)
+
+
 def write(path: str, svg: str) -> None:
     Path(path).write_text(svg, encoding="utf-8")
 

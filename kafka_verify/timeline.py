@@ -66,6 +66,14 @@ class Timeline:
         if now - self.last_ack >= self.stall_s:
             self.stalls.append((round(self.last_ack - self.started, 3), round(now - self.started, 3)))
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Timeline:
+        """A finished timeline back from a report's 'timeline' (as_dict), e.g. to plot it later."""
+        return cls(started=0.0, finished=float(data.get("seconds", 0.0)),
+                   stall_s=float(data.get("stall_threshold_s", STALL_S)),
+                   acked=list(data.get("acked_per_s", [])), failed=list(data.get("failed_per_s", [])),
+                   stalls=[(float(start), float(end)) for start, end in data.get("stalls", [])])
+
     def as_dict(self) -> dict[str, Any]:
         return {"bucket_s": 1, "seconds": round(self.seconds, 3), "acked_per_s": list(self.acked),
                 "failed_per_s": list(self.failed), "stall_threshold_s": self.stall_s,

@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import testinfra
 
 PROJECT = Path(__file__).resolve().parent.parent
+# Where the scenarios leave the plots of their runs under load (build/ is never committed).
+PLOTS = PROJECT / "build" / "plots"
 
 
 def inventory() -> str:
@@ -137,6 +140,27 @@ def assert_nothing_lost(rc: int, report: dict[str, Any], label: str) -> None:
     assert report["counts"]["lost"] == 0
     assert report["counts"]["unavailable"] == 0
     assert report["counts"]["duplicated"] == 0
+
+
+def plot_run(report: dict[str, Any], name: str, marks: list[tuple[str, float, float]]) -> Path | None:
+    """Draw a continuous run's timeline from its report to build/plots/<name>.svg, each mark
+    (label, start, end) in seconds since the epoch, shown from the start of production. A run
+    that ended before production started has nothing to draw (its verdict fails the test)."""
+    if "timeline" not in report or "produce_started_epoch" not in report:
+        print(f"plot: none for {name}, the report has no timeline")
+        return None
+    if str(PROJECT) not in sys.path:
+        sys.path.insert(0, str(PROJECT))
+    from kafka_verify import plot
+
+    started = report["produce_started_epoch"]
+    windows = [plot.Mark(label, max(start - started, 0.0), max(end - started, start - started + 1.0))
+               for label, start, end in marks]
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    path = PLOTS / f"{name}.svg"
+    plot.write(str(path), plot.render_report(report, windows))
+    print(f"plot: {path}")
+    return path
 
 
 def start_verifier(target: Any, name: str, *args: str) -> None:

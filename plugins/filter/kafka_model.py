@@ -81,6 +81,11 @@ def _pick(hostvars: Mapping[str, Any], host: str, defaults: Mapping[str, Any], n
     return defaults.get(name)
 
 
+def _enabled(value: Any) -> bool:
+    """An inventory switch: a bool, or the words Ansible reads as one."""
+    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     """A properties dict, or an empty one for anything else (reported by kafka_model_errors)."""
     return dict(value) if isinstance(value, Mapping) else {}
@@ -154,11 +159,15 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
         sources = {name: _mapping(value) for name, value in given.items()}
         listeners = f"{CONTROLLER_LISTENER}://:{port}"
         advertised = f"{CONTROLLER_LISTENER}://{advertised_host}:{port}"
+        metrics_port = _pick(hostvars, host, defaults, "kafka_controller_metrics_port") \
+            if _enabled(_pick(hostvars, host, defaults, "kafka_metrics")) else None
         result.append({
             "role": "controller", "host": host, "index": 0, "name": "controller", "id": node_id, "port": port,
             "listeners": listeners, "advertised_listeners": advertised, "bootstrap": f"{advertised_host}:{port}",
             "log_dirs": log_dirs, "heap": _pick(hostvars, host, defaults, "kafka_controller_heap"),
             "jmx_port": None, "rack": None, "chroot": None, "sources": sources,
+            "metrics_port": metrics_port,
+            "metrics_address": f"{advertised_host}:{metrics_port}" if metrics_port else None,
             "malformed": [name for name, value in given.items() if value and not isinstance(value, Mapping)],
             "properties": {},
         })
@@ -251,6 +260,11 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             log_dirs = [log_dirs]
         rack = entry.get("rack", _pick(hostvars, host, defaults, "kafka_rack"))
         chroot = _pick(hostvars, host, defaults, "kafka_zookeeper_chroot")
+        metrics_port = None
+        if _enabled(_pick(hostvars, host, defaults, "kafka_metrics")):
+            metrics_base = _as_int(_pick(hostvars, host, defaults, "kafka_metrics_port"))
+            metrics_port = entry.get("metrics_port", metrics_base + index if metrics_base is not None else
+                                     _pick(hostvars, host, defaults, "kafka_metrics_port"))
         given = {"kafka_properties": _pick(hostvars, host, defaults, "kafka_properties"),
                  "kafka_host_properties": _pick(hostvars, host, defaults, "kafka_host_properties"),
                  f"kafka_brokers[{index}].properties": entry.get("properties")}
@@ -286,6 +300,8 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             "log_dirs": [str(item) for item in log_dirs],
             "heap": entry.get("heap", _pick(hostvars, host, defaults, "kafka_heap")),
             "jmx_port": entry.get("jmx_port"), "rack": rack or None, "chroot": chroot,
+            "metrics_port": metrics_port,
+            "metrics_address": f"{advertised_host}:{metrics_port}" if metrics_port else None,
             "properties": {key: value for key, value in properties.items() if value is not None},
             "sources": sources,
             "malformed": malformed,
@@ -303,6 +319,10 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         "retired_controllers": _retired_controllers(hostvars, controller_hosts, defaults) if kraft else [],
         "broker_ids": [broker["id"] for broker in brokers],
         "bootstrap_servers": [broker["bootstrap"] for broker in brokers if broker["bootstrap"]],
+        # What Prometheus scrapes: every node that serves its metrics (kafka_metrics).
+        "metrics_targets": [{"address": node["metrics_address"], "host": node["host"], "node": node["name"],
+                             "role": node["role"], "id": node["id"]}
+                            for node in controllers + brokers if node["metrics_address"]],
         "zookeeper_nodes": zk_nodes,
         "zookeeper_connect": None if kraft else brokers[0]["properties"]["zookeeper.connect"] if brokers
         else zookeeper_connect(zk_nodes),
@@ -587,11 +607,23 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
         if port is None or not 1 <= port <= 65535:
             errors.append(f"kafka_controller_port on {host}: {controller['port']!r} is not a TCP port. Fix: use "
                           f"1-65535 (9093 by default).")
+        if controller["metrics_port"] is not None:
+            metrics = _as_int(controller["metrics_port"])
+            if metrics is None or not 1 <= metrics <= 65535 or metrics == port:
+                errors.append(f"kafka_controller_metrics_port on {host}: {controller['metrics_port']!r} is not a TCP "
+                              f"port of its own. Fix: use 1-65535, not the controller port (7070 by default).")
         for broker in brokers:
             if broker["host"] != host:
                 continue
             taken = [item["port"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
-            if port is not None and (port in taken or port == _as_int(broker["jmx_port"])):
+            metrics = _as_int(controller["metrics_port"])
+            broker_ports = [*taken, _as_int(broker["jmx_port"]), _as_int(broker["metrics_port"])]
+            if metrics is not None and metrics in broker_ports:
+                errors.append(f"kafka_controller_metrics_port on {host}: {metrics} is also a port of broker "
+                              f"{broker['name']} on the same host. Fix: give the controller's metrics their own port "
+                              f"(7070 by default, below the brokers' 7071 and up).")
+            if port is not None and (port in taken or port == _as_int(broker["jmx_port"])
+                                     or port == _as_int(broker["metrics_port"])):
                 errors.append(f"kafka_controller_port on {host}: {port} is also a port of broker {broker['name']} "
                               f"on the same host. Fix: give the controller its own port (9093 by default, with "
                               f"brokers from 9092 counting up: move kafka_controller_port above them, e.g. 9193).")
@@ -730,6 +762,14 @@ def kafka_model_errors(model: Mapping[str, Any], group: str = "kafka",
                               f"port. Fix: use 1-65535.")
             else:
                 ports.append((jmx, "JMX"))
+        if broker["metrics_port"] is not None:
+            metrics = _as_int(broker["metrics_port"])
+            if metrics is None or not 1 <= metrics <= 65535:
+                errors.append(f"kafka_metrics_port on {where}: {broker['metrics_port']!r} is not a TCP port. Fix: use "
+                              f"1-65535 (7071 by default, further brokers of a host counting up; or metrics_port in "
+                              f"kafka_brokers).")
+            else:
+                ports.append((metrics, "metrics"))
         for number, use in ports:
             if number in seen["ports"]:
                 errors.append(f"kafka port on {where}: {number} ({use}) is also used by {seen['ports'][number]} on "

@@ -161,6 +161,10 @@ CASES = [
     ("jmx-port-out-of-range", lambda: errors_of(lab(hadoop_master=several(
         {"name": "server", "id": 1, "jmx_port": 99999}))),
      ["kafka_brokers[0].jmx_port on hadoop-master (server): 99999 is not a TCP port", "Fix:"]),
+    ("metrics-port-on-a-listener", lambda: errors_of(lab(hadoop_master={"kafka_metrics": True, "kafka_metrics_port": 9092})),
+     ["kafka port on hadoop-master (server): 9092 (metrics) is also used by server", "Fix:"]),
+    ("metrics-port-text", lambda: errors_of(lab(hadoop_master={"kafka_metrics": True, "kafka_metrics_port": "abc"})),
+     ["kafka_metrics_port on hadoop-master (server): 'abc' is not a TCP port", "Fix:"]),
     ("listener-port-out-of-range", lambda: errors_of(lab(hadoop_master=several(
         {"name": "server", "id": 1, "listeners": "PLAINTEXT://:99999"}))),
      ["kafka_brokers[0].listeners on hadoop-master (server): port '99999' of PLAINTEXT is not a TCP port", "Fix:"]),
@@ -402,6 +406,19 @@ def test_several_brokers_per_host_count_ports_up_and_a_null_removes_a_default():
     assert "num.io.threads" not in cluster["brokers"][2]["properties"]
     assert (cluster["brokers"][0]["properties"]["default.replication.factor"],
             cluster["brokers"][0]["properties"]["min.insync.replicas"]) == (3, 2)
+
+
+def test_metrics_ports_count_up_per_host_and_become_the_scrape_targets_only_when_on():
+    entries = {"kafka_brokers": [{"name": "server", "id": 0}, {"name": "server-one", "id": 1},
+                                 {"name": "server-two", "id": 2, "metrics_port": 7171}]}
+    off = kafka_cluster_model(["h0"], {"h0": dict(entries)}, DEFAULTS, ["h0"], BASE_PROPERTIES)
+    assert [b["metrics_port"] for b in off["brokers"]] == [None, None, None]
+    assert off["metrics_targets"] == []
+    on = kafka_cluster_model(["h0"], {"h0": {**entries, "kafka_metrics": True}}, DEFAULTS, ["h0"], BASE_PROPERTIES)
+    assert [b["metrics_port"] for b in on["brokers"]] == [7071, 7072, 7171]
+    assert on["metrics_targets"][2] == {"address": "h0:7171", "host": "h0", "node": "server-two", "role": "broker",
+                                        "id": 2}
+    assert kafka_model_errors(on) == []
 
 
 def test_replication_defaults_shrink_with_fewer_brokers():

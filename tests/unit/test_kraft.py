@@ -42,6 +42,17 @@ def test_controllers_are_their_own_processes_with_a_dynamic_quorum():
     assert cluster["quorum_bootstrap_servers"] == ["hadoop-master:9093", "hadoop-slave1:9093", "hadoop-slave2:9093"]
 
 
+def test_controllers_serve_metrics_on_their_own_port_and_a_clash_with_a_broker_is_refused():
+    cluster = model(hostvars(kafka_metrics=True))
+    assert [(target["role"], target["address"]) for target in cluster["metrics_targets"]][:4] == [
+        ("controller", "hadoop-master:7070"), ("controller", "hadoop-slave1:7070"),
+        ("controller", "hadoop-slave2:7070"), ("broker", "hadoop-master:7071")]
+    assert kafka_model_errors(cluster) == []
+    clash = model(hostvars(kafka_metrics=True, kafka_controller_metrics_port=7071))
+    assert any(error.startswith("kafka_controller_metrics_port on hadoop-master: 7071 is also a port of broker server")
+               and "Fix:" in error for error in kafka_model_errors(clash)), kafka_model_errors(clash)
+
+
 def test_brokers_in_kraft_mode_carry_no_zookeeper_setting():
     broker = model()["brokers"][1]["properties"]
     assert broker["process.roles"] == "broker"

@@ -324,3 +324,17 @@ def test_a_batch_run_reports_no_timeline(timed, capsys):
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report["reason"]
     assert "timeline" not in report
+
+
+def test_a_report_alone_plots_the_same_as_the_run_that_wrote_it():
+    timeline = Timeline()
+    timeline.start(100.0)
+    for now in (100.2, 100.4, 101.5, 104.0):
+        timeline.ack(now)
+    timeline.fail(102.0)
+    timeline.finish(105.0)
+    report = {"run_id": "r1", "result": "PASS", "counts": {"acked": 4, "failed": 1},
+              "timeline": json.loads(json.dumps(timeline.as_dict()))}
+    marks = [plot.Mark("broker 2 stopped", 1.0, 3.0)]
+    title, subtitle = plot.caption(report)
+    assert plot.render_report(report, marks) == plot.render(timeline, marks, title, subtitle)

@@ -293,8 +293,10 @@ def test_single_line_passes_text_and_refuses_line_breaks():
 # --- the templates --------------------------------------------------------------------------------
 
 LAB_VARS = {
-    "kafka_broker": {"name": "server", "heap": "320m", "jmx_port": 9999},
+    "kafka_broker": {"name": "server", "heap": "320m", "jmx_port": 9999, "metrics_port": None},
     "kafka_log_root": "/var/log/kafka", "kafka_conf_dir": "/etc/kafka", "kafka_jvm_opts": "",
+    "kafka_metrics_agent_jar": "/opt/jmx_prometheus_javaagent-1.0.1.jar",
+    "kafka_metrics_rules_file": "/etc/kafka/jmx-exporter.yml",
     "kafka_user": "kafka", "kafka_group": "kafka", "kafka_home": "/opt/kafka", "kafka_nofile": 100000,
     "kafka_stop_timeout": 180, "kafka_jmx_bind_address": "127.0.0.1",
     "kafka_logging_file": "/etc/kafka/log4j.properties",
@@ -329,6 +331,21 @@ def test_lab_environment_file_is_unchanged():
         "-Dcom.sun.management.jmxremote.host=127.0.0.1 -Dcom.sun.management.jmxremote.rmi.port=9999 "
         "-Djava.rmi.server.hostname=127.0.0.1\n"
         "JMX_PORT=9999\n")
+
+
+def test_a_broker_with_metrics_runs_the_agent_on_its_port_after_the_users_options():
+    env = render("broker.env.j2", kafka_broker={"name": "server-one", "heap": "320m", "jmx_port": None,
+                                                "metrics_port": 7072}, kafka_jvm_opts="-XX:+UseG1GC")
+    assert ("KAFKA_OPTS=-XX:+UseG1GC -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7072:"
+            "/etc/kafka/jmx-exporter.yml\n") in env
+
+
+def test_the_jmx_exporter_rules_are_yaml_with_the_names_the_alerts_read():
+    rules = yaml.safe_load(render("jmx-exporter.yml.j2"))
+    assert rules["lowercaseOutputName"] is True
+    assert "kafka.server:type=ReplicaManager,*" in rules["includeObjectNames"]
+    patterns = [(rule["pattern"], rule["name"]) for rule in rules["rules"]]
+    assert ("kafka.(\\w+)<type=(.+), name=(.+)><>Value", "kafka_$1_$2_$3") in patterns
 
 
 def test_kafka_4_reads_log4j2_yaml():

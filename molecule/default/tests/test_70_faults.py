@@ -14,6 +14,7 @@ from scenario_support import (
     group,
     host,
     hostvars,
+    plot_run,
     process_started,
     run_playbook,
     start_verifier,
@@ -52,9 +53,12 @@ def run_fault(name, fault, *verifier_args, duration=60):
                    "--topics", "1", "--partitions", "6", "--duration", str(duration), "--rate", "200",
                    "--consume-timeout", "120", "--settle", "180", *verifier_args)
     time.sleep(5)
+    fault_from = time.time()
     details = fault() or {}
+    fault_until = time.time()
     healed = heal_seconds()
     rc, report = wait_verifier(client(), name, timeout=duration + 400)
+    plot_run(report, f"fault-{name}", [(name, fault_from, fault_until)])
     counts = report.get("counts", {})
     figure = {"fault": name, "acked": counts.get("acked"), "failed": counts.get("failed"),
               "unresolved": counts.get("unresolved"), "lost": counts.get("lost"),

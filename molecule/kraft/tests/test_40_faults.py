@@ -5,7 +5,16 @@ time until the quorum (or the ISR) is whole again; systemd brings the killed pro
 
 import time
 
-from scenario_support import cluster_state, group, host, hostvars, process_started, start_verifier, wait_verifier
+from scenario_support import (
+    cluster_state,
+    group,
+    host,
+    hostvars,
+    plot_run,
+    process_started,
+    start_verifier,
+    wait_verifier,
+)
 
 BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
 QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
@@ -41,8 +50,11 @@ def run_under_load(name, fault):
                    "--topics", "1", "--partitions", "6", "--duration", "60", "--rate", "200",
                    "--consume-timeout", "120", "--settle", "180")
     time.sleep(5)
+    fault_from = time.time()
     details = fault()
+    fault_until = time.time()
     rc, report = wait_verifier(client(), name, timeout=500)
+    plot_run(report, f"kraft-fault-{name}", [(name, fault_from, fault_until)])
     print(f"\nkraft {name}: {report.get('counts')}, longest ack stall {report.get('longest_ack_stall_s')} s, "
           f"readers replaced {report.get('readers_replaced')}, {details}")
     assert rc == 0, report.get("reason")

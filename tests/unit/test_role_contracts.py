@@ -1,0 +1,37 @@
+"""Every role documents each of its variables in defaults/main.yml (one comment line above it,
+the name prefixed by the role's) and types it in meta/argument_specs.yml with the same default."""
+
+import pytest
+import yaml
+from conftest import ROOT
+
+ROLES = sorted(path.parent.parent for path in (ROOT / "roles").glob("*/defaults/main.yml"))
+
+
+def specs(role):
+    """The options of every entry point of the role (uninstall has its own, for instance)."""
+    path = role / "meta" / "argument_specs.yml"
+    if not path.exists():
+        return None
+    options = {}
+    for entry in yaml.safe_load(path.read_text())["argument_specs"].values():
+        options.update(entry.get("options") or {})
+    return options
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.name)
+def test_every_default_is_prefixed_documented_and_typed_with_the_same_default(role):
+    text = (role / "defaults" / "main.yml").read_text()
+    defaults = yaml.safe_load(text) or {}
+    lines = text.splitlines()
+    options = specs(role)
+    for name, value in defaults.items():
+        assert name.startswith(role.name + "_"), f"{role.name}: {name} is not prefixed by the role's name"
+        index = next(number for number, line in enumerate(lines) if line.startswith(name + ":"))
+        assert lines[index - 1].startswith("# "), f"{role.name}: {name} has no comment line above it"
+        if options is None:
+            continue
+        assert name in options, f"{role.name}: {name} is not in meta/argument_specs.yml"
+        templated = isinstance(value, str) and "{{" in value
+        if not templated and "default" in options[name]:
+            assert options[name]["default"] == value, f"{role.name}: {name} defaults differ"
