@@ -340,6 +340,7 @@ class Verifier:
                              unreadable, unresolved=produced.unresolved, read_up_to=unreadable)
         self.report["pending_partitions"] = consumed.pending
         self.report["readers_replaced"] = consumed.replaced
+        self.report["read_from_start"] = consumed.read_from_start
         self.report["unreadable_partitions"] = sorted(f"{topic}-{partition}" for topic, partition in unreadable)
         self.report["consume"] = rates(accounting.read, consumed.bytes_read, consumed.seconds)
         self.report["group_offsets_committed"] = getattr(consumed, "group_committed", False)
@@ -507,6 +508,9 @@ def render_table(report: dict[str, Any]) -> str:
     for replaced in report.get("readers_replaced") or []:
         lines.append(f"  reader       replaced at {replaced['at_s']} s after reading nothing for "
                      f"{replaced['idle_s']} s")
+    if report.get("read_from_start"):
+        lines.append(f"  read whole   {', '.join(report['read_from_start'])} (not in the metadata when reading "
+                     f"began)")
     if report.get("plot") or report.get("plot_error"):
         lines.append(f"  plot         {report.get('plot') or report.get('plot_error')}")
     if report.get("pending_partitions"):

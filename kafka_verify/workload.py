@@ -54,6 +54,8 @@ class Consumed:
     leaderless: set[Partition] = field(default_factory=set)
     group_committed: bool = False
     replaced: list[dict[str, float]] = field(default_factory=list)
+    # Partitions acknowledged on whose starting offset was not known, so read from their first.
+    read_from_start: list[str] = field(default_factory=list)
 
 
 class Producer:
@@ -232,13 +234,26 @@ def _has_no_leader(consumer: Any, tp: Any) -> bool:
     return False
 
 
-def end_offsets(bootstrap: list[str], topics: list[str]) -> dict[Partition, int]:
-    """The next offset of every partition of the topics (where this run's data will start)."""
+def end_offsets(bootstrap: list[str], topics: list[str], wait: float = 30.0) -> dict[Partition, int]:
+    """The next offset of every partition of the topics (where this run's data will start).
+
+    A topic just created can be missing from the metadata of the broker a fresh client asks first
+    (the controller tells the brokers one by one), so its partitions are asked for again for up to
+    wait seconds; a topic still without partitions then is left out, and reading finds it later."""
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="kafka-verify")
     try:
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
+        deadline = time.monotonic() + wait
+        known: dict[str, set[int]] = {}
+        while True:
+            known = {t: set(consumer.partitions_for_topic(t) or ()) for t in topics}
+            if all(known.values()) or time.monotonic() >= deadline:
+                break
+            time.sleep(1)
+            with contextlib.suppress(Exception):
+                consumer.topics()  # a fresh metadata request, possibly to another broker
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(known[t])]
         return {(tp.topic, tp.partition): offset for tp, offset in consumer.end_offsets(partitions).items()}
     finally:
         consumer.close()
@@ -262,6 +277,7 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
     # Where the next read of each partition starts: a replacement reader seeks there, so nothing
     # is read twice and nothing is skipped.
     next_offset = dict(start)
+    _read_unknown_from_start(targets or {}, partitions, next_offset, result)
     consumer = _reader(bootstrap, run_id, partitions, next_offset)
     began = last_progress = last_read = time.monotonic()
     try:
@@ -270,9 +286,12 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
             if targets is None and done is not None and done.is_set() and final_targets:
                 targets = final_targets[0]
                 last_progress = now
+                if _read_unknown_from_start(targets, partitions, next_offset, result):
+                    with contextlib.suppress(Exception):
+                        consumer.close()
+                    consumer = _reader(bootstrap, run_id, partitions, next_offset)
             if targets is not None:
-                remaining = {k: v for k, v in targets.items() if consumer.position(partitions[k]) <= v} \
-                    if all(k in partitions for k in targets) else targets
+                remaining = {k: v for k, v in targets.items() if consumer.position(partitions[k]) <= v}
                 if not remaining:
                     break
             if targets is not None and now - last_progress > timeout:
@@ -307,6 +326,21 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
             consumer.close()
     result.group_committed = commit_positions(bootstrap, run_id, group, positions)
     return result
+
+
+def _read_unknown_from_start(targets: dict[Partition, int], partitions: dict[Partition, Any],
+                             next_offset: dict[Partition, int], result: Consumed) -> bool:
+    """Add the partitions acknowledged on whose starting offset was not known (a topic missing
+    from the metadata when reading began), to be read from their first offset: never skipped,
+    and earlier runs' records there are told apart by their run id. Whether any was added."""
+    from kafka import TopicPartition
+
+    unknown = sorted(set(targets) - set(partitions))
+    for key in unknown:
+        partitions[key] = TopicPartition(*key)
+        next_offset[key] = 0
+        result.read_from_start.append(f"{key[0]}-{key[1]}")
+    return bool(unknown)
 
 
 def _reader(bootstrap: list[str], run_id: str, partitions: dict[Partition, Any],

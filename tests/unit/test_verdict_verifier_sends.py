@@ -2,6 +2,7 @@
 kafka_verify.workload against stand-ins for kafka-python's producer and consumer."""
 
 import functools
+import threading
 import time
 from types import SimpleNamespace
 from typing import ClassVar
@@ -308,3 +309,74 @@ def test_what_a_fresh_reader_cannot_find_either_stays_pending(monkeypatch):
     assert [read.offset for read in consumed.reads] == [0, 1, 2]
     assert consumed.replaced
     assert consumed.pending == {"t-0": "at offset 3, last acknowledged 5"}
+
+
+class LogReader(GrouplessReader):
+    """Serves a fixed log per partition from wherever it was told to seek: offset 0 of t-1 is an
+    earlier run's record, the rest this run's."""
+
+    LOG: ClassVar[dict] = {("t", 0): ["run1"] * 3, ("t", 1): ["old", "run1", "run1"]}
+
+    def poll(self, timeout_ms):
+        batch = {}
+        for tp in self.assigned:
+            offset = self.positions[tp]
+            log = self.LOG[(tp.topic, tp.partition)]
+            if offset < len(log):
+                value = workload.payload.encode(log[offset], tp.topic, offset, 100)
+                self.positions[tp] = offset + 1
+                batch[tp] = [SimpleNamespace(offset=offset, value=value)]
+        return batch
+
+
+def test_a_partition_missing_when_reading_began_is_read_from_its_first_offset(monkeypatch):
+    """The topic's metadata had only t-0 when the run began; t-1 was then acknowledged on. Its
+    records are read, not counted lost, and the earlier run's record there is only foreign."""
+    GrouplessReader.made.clear()
+    monkeypatch.setattr(kafka, "KafkaConsumer", LogReader)
+    done = threading.Event()
+    done.set()
+    consumed = workload.consume(["broker:9092"], "run1", "kafka-verify-run1", {("t", 0): 0}, None, 5, done,
+                                [{("t", 0): 2, ("t", 1): 2}])
+    assert consumed.read_from_start == ["t-1"]
+    assert consumed.pending == {}
+    assert sorted((r.partition, r.offset, r.run_id) for r in consumed.reads) == [
+        (0, 0, "run1"), (0, 1, "run1"), (0, 2, "run1"), (1, 0, "old"), (1, 1, "run1"), (1, 2, "run1")]
+
+
+def test_known_targets_on_a_partition_without_a_start_are_read_from_its_first_offset(monkeypatch):
+    GrouplessReader.made.clear()
+    monkeypatch.setattr(kafka, "KafkaConsumer", LogReader)
+    consumed = workload.consume(["broker:9092"], "run1", "kafka-verify-run1", {}, {("t", 1): 2}, 5)
+    assert consumed.read_from_start == ["t-1"]
+    assert [r.offset for r in consumed.reads] == [0, 1, 2]
+
+
+class LateMetadataConsumer:
+    """A fresh client whose first broker has not heard of the topic yet."""
+
+    made: ClassVar[list] = []
+
+    def __init__(self, **config):
+        self.asked = 0
+        LateMetadataConsumer.made.append(self)
+
+    def partitions_for_topic(self, topic):
+        self.asked += 1
+        return {0, 1} if self.asked > 2 else set()
+
+    def topics(self):
+        return set()
+
+    def end_offsets(self, partitions):
+        return dict.fromkeys(partitions, 5)
+
+    def close(self):
+        pass
+
+
+def test_start_offsets_wait_for_a_topic_the_metadata_does_not_list_yet(monkeypatch):
+    monkeypatch.setattr(kafka, "KafkaConsumer", LateMetadataConsumer)
+    monkeypatch.setattr(workload.time, "sleep", lambda seconds: None)
+    assert workload.end_offsets(["broker:9092"], ["t"]) == {("t", 0): 5, ("t", 1): 5}
+    assert LateMetadataConsumer.made[-1].asked == 3
