@@ -10,7 +10,7 @@ INVENTORY ?= inventories/lab
 SCENARIOS ?= lab+single-host default kraft
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: help deps setup archives image lab lab-up deploy verify lab-down test checks prepare lint unit smoke molecule image-12 image-13 clean
+.PHONY: help deps setup archives image lab lab-up deploy verify lab-down test checks prepare lint unit smoke molecule image-11 image-12 image-13 clean
 
 help:
 	@echo "make lab       install the machine's packages and the toolchain, build the archives, bring up the lab, deploy the cluster"
@@ -34,14 +34,17 @@ archives:
 	$(TIMED) tools/archives/build.sh
 	$(TIMED) tools/archives/maven-mirror.sh
 
-# The base images: Debian 12 (the lab and most scenarios) and 13 (the lab scenario's hosts).
-image: image-12 image-13
+# The base images: Debian 12 (the lab and most scenarios), 11 and 13 (hosts of the lab scenario).
+image: image-11 image-12 image-13
+
+image-11: setup
+	$(TIMED) ansible-playbook playbooks/lab-image.yml -e lab_image_tag=11
 
 image-12: setup
 	$(TIMED) ansible-playbook playbooks/lab-image.yml
 
 image-13: setup
-	$(TIMED) ansible-playbook playbooks/lab-image.yml -e lab_image_suite=trixie -e lab_image_tag=13
+	$(TIMED) ansible-playbook playbooks/lab-image.yml -e lab_image_tag=13
 
 lab: deps setup archives lab-up deploy
 
@@ -69,7 +72,8 @@ checks: setup
 prepare: archives image
 
 lint: setup
-	$(TIMED) yamllint -s . && ansible-lint && ruff check .
+	$(TIMED) yamllint -s . && ansible-lint && ruff check . \
+	  && vermin -q --no-tips --violations -t=3.9- kafka_verify plugins/modules plugins/module_utils
 
 unit: setup
 	$(TIMED) pytest -n auto tests/unit

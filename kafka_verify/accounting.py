@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 Key = tuple[str, int]  # (topic, seq)
 Partition = tuple[str, int]  # (topic, partition)
@@ -139,7 +138,7 @@ def account(run_id: str, sent: int, acks: list[Ack], failed: int, reads: list[Re
 
     for partition, records in by_partition.items():
         ordered = sorted(records, key=lambda r: r.offset)
-        if any(later.seq <= earlier.seq for earlier, later in pairwise(ordered)):
+        if any(later.seq <= earlier.seq for earlier, later in zip(ordered, ordered[1:])):
             result.reordered.append(partition)
 
     for name in ("lost", "unavailable", "duplicated", "reordered", "misplaced", "corrupted"):
@@ -150,7 +149,7 @@ def account(run_id: str, sent: int, acks: list[Ack], failed: int, reads: list[Re
 def longest_stall(started: float, ack_times: list[float], finished: float) -> float:
     """Longest time without an acknowledgement while sends were being made, in seconds."""
     points = [started, *sorted(t for t in ack_times if started <= t <= finished), finished]
-    return max((b - a for a, b in pairwise(points)), default=0.0)
+    return max((b - a for a, b in zip(points, points[1:])), default=0.0)
 
 
 def consume_targets(acks: list[Ack]) -> tuple[dict[Partition, int], dict[Partition, int]]:

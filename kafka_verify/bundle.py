@@ -20,6 +20,9 @@ from pathlib import Path
 
 ENTRY = '''import sys
 
+from kafka_verify import zipcompat
+
+zipcompat.prepare()
 if len(sys.argv) > 1 and sys.argv[1] == "topics":
     from kafka_verify.topics import main
     sys.exit(main(sys.argv[2:]))

@@ -12,7 +12,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +194,7 @@ def _series(svg: ET.Element, frame: Frame, values: Sequence[int], name: str, col
     # where the count changes keeps a steady hour-long run small.
     levels = list(values) or [0]
     points = [(frame.x(0), frame.y(levels[0]))]
-    for second, (before, value) in enumerate(pairwise(levels), start=1):
+    for second, (before, value) in enumerate(zip(levels, levels[1:]), start=1):
         if value != before:
             points += [(frame.x(second), frame.y(before)), (frame.x(second), frame.y(value))]
     points.append((frame.x(len(levels)), frame.y(levels[-1])))

@@ -461,7 +461,7 @@ def cell(value: Any) -> str:
 
 def columns(header: list[str], rows: list[list[str]], indent: str = "") -> list[str]:
     widths = [max(len(row[index]) for row in [header, *rows]) for index in range(len(header))]
-    return [(indent + "  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True))).rstrip()
+    return [(indent + "  ".join(text.ljust(width) for text, width in zip(row, widths))).rstrip()
             for row in [header, *rows]]
 
 

@@ -3,11 +3,12 @@
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 from conftest import ROOT
 
-from kafka_verify import bundle
+from kafka_verify import bundle, zipcompat
 
 
 def test_the_bundle_is_reproducible_and_holds_kafka_python_schemas():
@@ -52,3 +53,25 @@ def test_the_bundle_draws_a_plot_with_what_it_carries(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(str(path))
     assert ElementTree.parse(target).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_only_python_before_3_10_imports_kafka_python_from_an_unpacked_copy():
+    assert zipcompat.needed((3, 9, 2))
+    assert not zipcompat.needed((3, 10, 0))
+    assert not zipcompat.needed((3, 13, 5))
+
+
+def test_the_unpacked_copy_holds_the_schemas_kafka_python_finds_by_package(tmp_path, monkeypatch):
+    """The sticky assignor's schema sits beside its module: imported from a directory, its
+    __package__ is set before it runs and the schema is found (Python 3.9's zipimport is not)."""
+    path = tmp_path / "bundle.pyz"
+    path.write_bytes(bundle.build())
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    target = zipcompat.unpack(str(path))
+    assert sys.path[0] == target
+    unpacked = Path(target)
+    assert (unpacked / "kafka" / "coordinator" / "assignors" / "sticky" / "StickyAssignorUserData.json").is_file()
+    assert (unpacked / "kafka" / "producer" / "kafka.py").is_file()
+    assert not (unpacked / "kafka_verify").exists()
+    assert oct(unpacked.stat().st_mode & 0o777) == "0o700"
+    assert zipcompat.archive_of(f"{path}/kafka_verify/__init__.py") == str(path)

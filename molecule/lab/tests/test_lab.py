@@ -1,12 +1,15 @@
 """The lab hosts are systemd machines with Python that reach each other and the mirror by name."""
 
 import os
+from pathlib import Path
 
 import pytest
 import testinfra
+import yaml
 
 LAB = os.environ.get("LAB_NAME", "kafkalab-molecule")
 HOSTS = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
+HOST_VARS = Path(__file__).resolve().parents[3] / "inventories" / "lab-ssh" / "host_vars"
 
 
 @pytest.fixture(params=HOSTS)
@@ -18,6 +21,12 @@ def test_systemd_is_pid_one_and_running(lab_host):
     _, host = lab_host
     assert host.check_output("cat /proc/1/comm") == "systemd"
     assert host.run("systemctl is-system-running --wait").stdout.strip() in ("running", "degraded")
+
+
+def test_each_host_runs_the_debian_release_its_inventory_names(lab_host):
+    name, host = lab_host
+    release = yaml.safe_load((HOST_VARS / f"{name}.yml").read_text())["lab_image_tag"]
+    assert host.check_output(". /etc/os-release && echo $ID $VERSION_ID") == f"debian {release}"
 
 
 def test_python_works(lab_host):

@@ -26,7 +26,10 @@ if [ "$(cat /etc/sudoers.d/lab-ssh 2>/dev/null)" != "$rule" ]; then
   chmod 0440 /etc/sudoers.d/lab-ssh
   changed+=(sudo)
 fi
-config=$'PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no'
+# OpenSSH before 8.7 (Debian 11) knows keyboard-interactive only by its older name.
+kbd=KbdInteractiveAuthentication
+case $(ssh -V 2>&1) in OpenSSH_[1-7].*|OpenSSH_8.[0-6]*) kbd=ChallengeResponseAuthentication ;; esac
+config="PasswordAuthentication no"$'\n'"$kbd no"$'\n'"PermitRootLogin no"
 if [ "$(cat /etc/ssh/sshd_config.d/lab.conf 2>/dev/null)" != "$config" ]; then
   printf '%s\n' "$config" > /etc/ssh/sshd_config.d/lab.conf
   systemctl restart ssh
