@@ -35,3 +35,10 @@ def test_every_default_is_prefixed_documented_and_typed_with_the_same_default(ro
         templated = isinstance(value, str) and "{{" in value
         if not templated and "default" in options[name]:
             assert options[name]["default"] == value, f"{role.name}: {name} defaults differ"
+
+
+def test_the_lab_accepts_exactly_the_releases_it_can_build():
+    suites = yaml.safe_load((ROOT / "roles" / "lab" / "vars" / "main.yml").read_text())["lab_debian_suites"]
+    specs = yaml.safe_load((ROOT / "roles" / "lab" / "meta" / "argument_specs.yml").read_text())
+    choices = specs["argument_specs"]["main"]["options"]["lab_image_tag"]["choices"]
+    assert sorted(choices) == sorted(suites)
