@@ -13,6 +13,11 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+try:
+    from ansible.module_utils.unit_records import ERRORS, describe_units
+except ImportError:  # imported outside Ansible, by the unit tests
+    from unit_records import ERRORS, describe_units
+
 DOCUMENTATION = r"""
 module: config_files
 short_description: Write a set of configuration files, changing only those whose content or ownership differ
@@ -27,6 +32,18 @@ options:
     type: list
     elements: dict
     required: true
+  units:
+    description:
+      - Units that read these files, as unit_state takes them (C(name), C(inputs), optional
+        C(volatile_keys) and labels). After writing, their state is returned as unit_state returns
+        it, so that deciding what to start or restart costs no second round trip.
+    type: list
+    elements: dict
+    default: []
+  record_dir:
+    description: Directory of unit_state's records.
+    type: path
+    default: /var/lib/kafka-toolkit/units
 author: kafka-toolkit
 """
 
@@ -43,6 +60,12 @@ def masked(text: str) -> str:
 RETURN = r"""
 changed_files:
   description: Paths written or whose ownership or mode was corrected.
+  type: list
+  returned: always
+units:
+  description:
+    - Per unit of I(units), its state; with C(stale) and C(need_daemon_reload) beside it, exactly
+      what unit_state returns for the same units.
   type: list
   returned: always
 """
@@ -80,7 +103,9 @@ def write_atomically(path: str, content: bytes, uid: int, gid: int, mode: int) -
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={"files": {"type": "list", "elements": "dict", "required": True}},
+        argument_spec={"files": {"type": "list", "elements": "dict", "required": True},
+                       "units": {"type": "list", "elements": "dict", "default": []},
+                       "record_dir": {"type": "path", "default": "/var/lib/kafka-toolkit/units"}},
         supports_check_mode=True,
     )
     changed_files, diffs = [], []
@@ -114,7 +139,11 @@ def main() -> None:
                 write_atomically(path, content, uid, gid, mode)
         except OSError as error:
             module.fail_json(msg=f"could not write {path}: {error}", changed_files=changed_files)
-    module.exit_json(changed=bool(changed_files), changed_files=changed_files, diff=diffs)
+    try:
+        units = describe_units(module.params["units"], module.params["record_dir"], False, module.check_mode)
+    except ERRORS as error:
+        module.fail_json(msg=f"could not read the state of the units: {error}", changed_files=changed_files)
+    module.exit_json(changed=bool(changed_files), changed_files=changed_files, diff=diffs, **units)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import sys
 import kafka_cluster_defaults
 import kafka_cluster_state
 import pytest
-import unit_state
+import unit_records
 import yaml
 import zookeeper_ensemble
 from conftest import ROOT
@@ -21,11 +21,13 @@ from conftest import ROOT
 MODULES = ROOT / "plugins" / "modules"
 
 
-def run_module(name, args, tmp_path):
+def run_module(name, args, tmp_path, path=None):
     args_file = tmp_path / f"{name}.json"
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
     # Outside Ansible a module finds the project's module_utils the way the unit tests import them.
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins" / "module_utils")}
+    if path:
+        env["PATH"] = f"{path}:{env['PATH']}"
     result = subprocess.run([sys.executable, str(MODULES / f"{name}.py"), str(args_file)], capture_output=True,
                             text=True, check=False, env=env)
     return json.loads(result.stdout)
@@ -130,13 +132,13 @@ def test_newest_input_ignores_missing_files_and_does_not_follow_links(tmp_path):
     link = tmp_path / "link"
     link.symlink_to(new)
     os.utime(link, (1500, 1500), follow_symlinks=False)
-    path, mtime = unit_state.newest_input([str(old), str(link), str(tmp_path / "missing")])
+    path, mtime = unit_records.newest_input([str(old), str(link), str(tmp_path / "missing")])
     assert (path, mtime) == (str(link), 1500)
 
 
 def test_process_start_ticks_of_this_process_and_of_none():
-    assert unit_state.process_start_ticks(os.getpid()) > 0
-    assert unit_state.process_start_ticks(2**22 + 12345) is None
+    assert unit_records.process_start_ticks(os.getpid()) > 0
+    assert unit_records.process_start_ticks(2**22 + 12345) is None
 
 
 def test_inputs_digest_follows_content_and_link_targets_not_times(tmp_path):
@@ -145,15 +147,15 @@ def test_inputs_digest_follows_content_and_link_targets_not_times(tmp_path):
     link = tmp_path / "home"
     link.symlink_to("/opt/kafka_2.13-3.9.1")
     paths = [str(config), str(link), str(tmp_path / "missing")]
-    first = unit_state.inputs_digest(paths)
+    first = unit_records.inputs_digest(paths)
     os.utime(config, (5, 5))
-    assert unit_state.inputs_digest(paths) == first
+    assert unit_records.inputs_digest(paths) == first
     config.write_text("a=2\n")
-    assert unit_state.inputs_digest(paths) != first
+    assert unit_records.inputs_digest(paths) != first
     config.write_text("a=1\n")
     link.unlink()
     link.symlink_to("/opt/kafka_2.13-3.9.2")
-    assert unit_state.inputs_digest(paths) != first
+    assert unit_records.inputs_digest(paths) != first
 
 
 @pytest.fixture
@@ -161,31 +163,31 @@ def running_unit(tmp_path, monkeypatch):
     """A fake active unit whose process started at tick 1000 of boot 'b1', one hour after boot."""
     config = tmp_path / "zoo.cfg"
     config.write_text("tickTime=2000\n")
-    monkeypatch.setattr(unit_state, "systemctl_show", lambda unit: {
+    monkeypatch.setattr(unit_records, "systemctl_show", lambda unit: {
         "ActiveState": "active", "UnitFileState": "enabled", "MainPID": "42", "LoadState": "loaded"})
-    monkeypatch.setattr(unit_state, "process_start_ticks", lambda pid: 1000)
-    monkeypatch.setattr(unit_state, "boot_time", lambda: 0.0)
+    monkeypatch.setattr(unit_records, "process_start_ticks", lambda pid: 1000)
+    monkeypatch.setattr(unit_records, "boot_time", lambda: 0.0)
     monkeypatch.setattr(os, "sysconf", lambda name: 100)
     os.utime(config, (5, 5))  # before the process started (tick 1000 = 10 s after boot)
     return {"name": "zookeeper.service", "inputs": [str(config)]}, config, tmp_path / "records"
 
 
 def describe(unit, records, record=False):
-    return unit_state.describe(unit, str(records), record, False, "b1")
+    return unit_records.describe(unit, str(records), record, False, "b1")
 
 
 def test_a_process_without_record_is_judged_by_file_times_once_and_then_recorded(running_unit):
     unit, _config, records = running_unit
     result = describe(unit, records)
     assert (result["judged_by"], result["stale"]) == ("file times", False)
-    assert unit_state.read_record(str(records), "zookeeper.service")["digest"] == result["digest"]
+    assert unit_records.read_record(str(records), "zookeeper.service")["digest"] == result["digest"]
 
 
 def test_touching_an_input_restarts_nothing_and_a_clock_step_changes_nothing(running_unit, monkeypatch):
     unit, config, records = running_unit
     describe(unit, records)
     os.utime(config, (10**10, 10**10))
-    monkeypatch.setattr(unit_state, "boot_time", lambda: 10.0**9)
+    monkeypatch.setattr(unit_records, "boot_time", lambda: 10.0**9)
     result = describe(unit, records)
     assert (result["judged_by"], result["stale"]) == ("digest", False)
 
@@ -196,7 +198,7 @@ def test_a_changed_input_makes_the_unit_stale_until_it_restarts(running_unit, mo
     config.write_text("tickTime=3000\n")
     assert describe(unit, records)["stale"] is True
     assert describe(unit, records)["stale"] is True, "a stale unit stays stale, its record untouched"
-    monkeypatch.setattr(unit_state, "process_start_ticks", lambda pid: 2000)
+    monkeypatch.setattr(unit_records, "process_start_ticks", lambda pid: 2000)
     assert describe(unit, records, record=True)["stale"] is False
     assert describe(unit, records)["judged_by"] == "digest"
     assert describe(unit, records)["stale"] is False
@@ -223,15 +225,15 @@ def test_a_record_of_the_whole_content_is_still_accepted_and_then_rewritten(runn
     describe(unit, records, record=True)
     volatile = {**unit, "volatile_keys": ["controller.quorum.bootstrap.servers"]}
     assert describe(volatile, records)["stale"] is False
-    assert unit_state.read_record(str(records), "zookeeper.service")["digest"] == \
-        unit_state.inputs_digest(unit["inputs"], volatile["volatile_keys"])
+    assert unit_records.read_record(str(records), "zookeeper.service")["digest"] == \
+        unit_records.inputs_digest(unit["inputs"], volatile["volatile_keys"])
 
 
 def test_a_file_changed_after_an_unrecorded_start_is_stale(running_unit):
     unit, config, records = running_unit
     os.utime(config, (50, 50))
     assert describe(unit, records)["stale"] is True
-    assert unit_state.read_record(str(records), "zookeeper.service") == {}
+    assert unit_records.read_record(str(records), "zookeeper.service") == {}
 
 
 # --- host_probe and config_files through the module interface -------------------------------
@@ -268,6 +270,31 @@ def test_config_files_writes_only_what_differs(tmp_path):
     assert same.stat().st_mtime == 1000
     again = run_module("config_files", {"files": files}, tmp_path)
     assert again["changed"] is False
+    assert (again["units"], again["stale"], again["need_daemon_reload"]) == ([], [], False)
+
+
+def test_config_files_reports_the_state_of_the_units_that_read_the_files(tmp_path):
+    """One round trip writes the files and then reads the units, so the state reflects the new files."""
+    owner = pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(os.getgid()).gr_name
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    systemctl = fake_bin / "systemctl"
+    systemctl.write_text("#!/bin/sh\nprintf 'ActiveState=inactive\\nUnitFileState=disabled\\nMainPID=0\\n"
+                         "NeedDaemonReload=yes\\nLoadState=loaded\\n'\n")
+    systemctl.chmod(0o755)
+    config = tmp_path / "zoo.cfg"
+    files = [{"path": str(config), "content": "tickTime=2000\n", "owner": owner, "group": group, "mode": "0640"}]
+    units = [{"name": "zookeeper.service", "inputs": [str(config)], "instance": "zk"}]
+    result = run_module("config_files", {"files": files, "units": units, "record_dir": str(tmp_path / "records")},
+                        tmp_path, path=fake_bin)
+    assert result["changed_files"] == [str(config)]
+    [unit] = result["units"]
+    assert (unit["name"], unit["instance"]) == ("zookeeper.service", "zk")
+    assert (unit["active"], unit["enabled"]) == (False, False)
+    assert unit["digest"] == unit_records.inputs_digest([str(config)])
+    assert (result["stale"], result["need_daemon_reload"]) == ([], True)
+    assert not (tmp_path / "records").exists(), "a stopped unit gets no record"
 
 
 def test_a_broker_that_still_holds_replicas_is_reported():
