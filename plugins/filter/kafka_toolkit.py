@@ -383,6 +383,23 @@ def version_errors(version: Any, variable: str, host: str, major: int | None = N
     return []
 
 
+# A command of the release's bin/ directory: a file name, never a path.
+COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def command_name_errors(names: Any, variable: str, host: str) -> list[str]:
+    """A list of command names (kafka-topics.sh): each becomes /usr/local/bin/<name>, so a string
+    (iterated letter by letter) or a name with a slash would write files nobody asked for."""
+    if isinstance(names, (str, bytes)) or not isinstance(names, (list, tuple)):
+        return [f"{variable} on {host}: {names!r} is not a list of command names. Fix: write it as a YAML list, "
+                f"for example [kafka-topics.sh]."]
+    bad = [name for name in names if not isinstance(name, str) or not COMMAND_NAME.fullmatch(name)]
+    if bad:
+        return [f"{variable} on {host}: {', '.join(repr(name) for name in bad)} is not the file name of a command "
+                f"in the release's bin/ directory. Fix: list names such as kafka-topics.sh, without a path."]
+    return []
+
+
 def paths_to_fix(wanted: list[dict], probed: Mapping[str, Mapping[str, Any]]) -> list[dict]:
     """The directories of wanted (path, owner, group, mode) that are missing or differ on the host."""
     fix = []
@@ -428,6 +445,7 @@ class FilterModule:
             "kraft_format_plan": kraft_format_plan,
             "kraft_voter_changes": kraft_voter_changes,
             "version_errors": version_errors,
+            "command_name_errors": command_name_errors,
             "heap_errors": heap_errors,
             "paths_to_fix": paths_to_fix,
             "unknown_properties": unknown_properties,

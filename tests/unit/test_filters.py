@@ -3,6 +3,7 @@
 import pytest
 from kafka_toolkit import (
     apache_sha512,
+    command_name_errors,
     heap_errors,
     heap_megabytes,
     kafka_cluster_id_errors,
@@ -143,3 +144,16 @@ def test_unknown_properties_with_a_suggestion():
     props = {"num.io.threads": 8, "log.retention.hour": 1, "listener.name.internal.ssl.keystore.location": "/k",
              "made.up": 1}
     assert unknown_properties(props, known) == ["log.retention.hour (did you mean log.retention.hours?)", "made.up"]
+
+
+def test_command_names_are_a_list_of_file_names():
+    assert command_name_errors(["kafka-topics.sh", "zkCli.sh"], "kafka_cli_tools", "h0") == []
+    # A string would be iterated letter by letter into /usr/local/bin/k, /usr/local/bin/a, ...
+    [error] = command_name_errors("kafka-topics.sh", "kafka_cli_tools", "h0")
+    assert error.startswith("kafka_cli_tools on h0: 'kafka-topics.sh' is not a list")
+    assert "Fix:" in error
+    for bad in ("../evil.sh", "bin/kafka-topics.sh", ".", "", "-rf", "a b.sh"):
+        [error] = command_name_errors(["kafka-topics.sh", bad], "zookeeper_cli_tools", "h1")
+        assert error.startswith(f"zookeeper_cli_tools on h1: {bad!r} is not the file name"), bad
+    assert command_name_errors([7], "kafka_cli_tools", "h0")
+    assert command_name_errors(None, "kafka_cli_tools", "h0")

@@ -79,6 +79,10 @@ CASES = [
      ["kafka_port", "list", "int"]),
     ("mistyped-flag-by-argument-spec", {"kafka_replaced_disks": "all"}, None,
      ["kafka_replaced_disks", "int"]),
+    ("commands-as-one-string", {"kafka_cli_tools": "kafka-topics.sh"}, None,
+     ["kafka_cli_tools on hadoop-master: 'kafka-topics.sh' is not a list of command names", "Fix:"]),
+    ("command-with-a-path", {"zookeeper_cli_tools": ["zkCli.sh", "../../etc/cron.d/zk"]}, None,
+     ["zookeeper_cli_tools on hadoop-master: '../../etc/cron.d/zk' is not the file name", "Fix:"]),
     ("zookeeper-membership-in-properties", {"zookeeper_properties": {"server.9": "evil:2888:3888"}}, None,
      ["zookeeper_properties on hadoop-master: sets server.9", "Fix:"]),
 ]
@@ -87,10 +91,11 @@ CASES = [
 # Cases one check of the first play catches run together: the run must name every one of them,
 # which also proves that a check reports all it finds, not only the first.
 RUNS = {
-    "zookeeper-settings": ["newline-in-jvm-options", "zookeeper-membership-in-properties"],
+    "zookeeper-settings": ["newline-in-jvm-options", "zookeeper-membership-in-properties", "command-with-a-path"],
     "kafka-model": ["newline-in-a-property-value", "identity-in-a-broker's-properties"],
     "host-settings": ["configuration-in-a-system-directory", "zookeeper-data-on-kafka-data",
-                      "zookeeper-client-port-on-a-kafka-port", "version-with-a-trailing-newline"],
+                      "zookeeper-client-port-on-a-kafka-port", "version-with-a-trailing-newline",
+                      "commands-as-one-string"],
     "argument-specs": ["mistyped-port-by-argument-spec", "mistyped-flag-by-argument-spec"],
     "topics": ["internal-topic-name"],
 }
