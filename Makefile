@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 INVENTORY ?= inventories/lab
 # "a+b" runs two scenarios side by side (tools/run-scenarios.sh).
-SCENARIOS ?= lab+single-host default kraft
+SCENARIOS ?= lab+single-host default kraft migration
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
 .PHONY: help deps setup archives image lab lab-up deploy verify lab-down test checks prepare lint unit smoke molecule image-11 image-12 image-13 clean

@@ -32,6 +32,11 @@ KAFKA_IDENTITY = ("broker.id", "node.id", "listeners", "advertised.listeners", "
                   "zookeeper.connect", "process.roles", "controller.quorum.bootstrap.servers",
                   "controller.quorum.voters", "controller.listener.names")
 MODES = ("zookeeper", "kraft")
+# The phases of a ZooKeeper-to-KRaft migration (playbooks/migrate-to-kraft.yml) the nodes are
+# written for: controllers provisioned in migration mode, then brokers in migration mode (dual
+# write), then brokers in KRaft mode. The last phase, controllers without migration, is KRaft mode.
+MIGRATION_PHASES = ("controllers", "brokers", "kraft")
+MIGRATION_FLAG = "zookeeper.metadata.migration.enable"
 # ZooKeeper-mode settings a KRaft node does not know; the role's defaults carry them for ZooKeeper mode.
 ZOOKEEPER_ONLY = ("zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms", "broker.id.generation.enable",
                   "zookeeper.set.acl", "zookeeper.metadata.migration.enable", "inter.broker.protocol.version")
@@ -185,6 +190,24 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
     return result
 
 
+def _migration_properties(brokers: list[dict[str, Any]], migration: str) -> dict[str, Any]:
+    """What a controller adds while it migrates the brokers' metadata out of ZooKeeper: the
+    brokers' ensemble and chroot, the listener it reaches ZooKeeper-mode brokers on, and the
+    brokers' listener map."""
+    if not migration or not brokers:
+        return {}
+    first = brokers[0]["properties"]
+    mapping = _protocol_map(first) or dict(DEFAULT_PROTOCOL_MAP)
+    mapping.setdefault(CONTROLLER_LISTENER, "PLAINTEXT")
+    return {
+        MIGRATION_FLAG: "true",
+        "zookeeper.connect": brokers[0]["zookeeper_connect"],
+        "inter.broker.listener.name": first.get("inter.broker.listener.name")
+        or first.get("security.inter.broker.protocol") or "PLAINTEXT",
+        "listener.security.protocol.map": ",".join(f"{name}:{protocol}" for name, protocol in mapping.items()),
+    }
+
+
 def _retired_controllers(hostvars: Mapping[str, Any], controller_hosts: list[str],
                          defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Hosts that still carry a kafka_controller_id but left the controllers' group: the voter a
@@ -230,7 +253,8 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
     anchor = (hosts or controller_hosts or [""])[0]
     mode = _pick(hostvars, anchor, defaults, "kafka_mode")
     kraft = mode == "kraft"
-    controllers = _controllers(controller_hosts, hostvars, defaults) if kraft else []
+    migration = str(_pick(hostvars, anchor, defaults, "kafka_migration") or "") if mode == "zookeeper" else ""
+    controllers = _controllers(controller_hosts, hostvars, defaults) if kraft or migration else []
     quorum = _quorum_properties(controllers, _pick(hostvars, anchor, defaults, "kafka_quorum"))
     entries: list[tuple[str, int, dict[str, Any], Mapping[str, Any]]] = []
     for host in hosts:
@@ -270,21 +294,26 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
                  f"kafka_brokers[{index}].properties": entry.get("properties")}
         sources = {name: _mapping(value) for name, value in given.items()}
         malformed = [name for name, value in given.items() if value and not isinstance(value, Mapping)]
+        broker_zookeeper = zookeeper_connect(zk_nodes, chroot if isinstance(chroot, str) else "")
         identity: dict[str, Any] = {
             "broker.id": entry.get("id"), "node.id": None, "log.dir": None,
             "listeners": listeners, "advertised.listeners": advertised, "log.dirs": ",".join(map(str, log_dirs)),
-            "zookeeper.connect": zookeeper_connect(zk_nodes, chroot if isinstance(chroot, str) else ""),
+            "zookeeper.connect": broker_zookeeper,
         }
-        if kraft:
+        kraft_broker = kraft or migration == "kraft"
+        if kraft_broker:
+            # A migrated broker keeps its id as its node id, and its log directories.
             identity.update({"broker.id": None, "node.id": entry.get("id"), "zookeeper.connect": None,
                              "process.roles": "broker", **quorum})
+        elif migration == "brokers":
+            identity.update({MIGRATION_FLAG: "true", **quorum})
         properties: dict[str, Any] = {**dict(base_properties or {}), **replication}
-        if kraft:
+        if kraft_broker:
             properties.update(dict.fromkeys(ZOOKEEPER_ONLY))
         for values in sources.values():
             properties.update(values)
         properties.update(identity)
-        if kraft:
+        if kraft_broker or migration == "brokers":
             properties["listener.security.protocol.map"] = _with_controller_protocol(properties)
         if rack:
             properties["broker.rack"] = rack
@@ -300,6 +329,7 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             "log_dirs": [str(item) for item in log_dirs],
             "heap": entry.get("heap", _pick(hostvars, host, defaults, "kafka_heap")),
             "jmx_port": entry.get("jmx_port"), "rack": rack or None, "chroot": chroot,
+            "zookeeper_connect": broker_zookeeper,
             "metrics_port": metrics_port,
             "metrics_address": f"{advertised_host}:{metrics_port}" if metrics_port else None,
             "properties": {key: value for key, value in properties.items() if value is not None},
@@ -308,9 +338,11 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         })
     cluster_defaults = _cluster_defaults(brokers)
     for controller in controllers:
-        controller["properties"] = {**cluster_defaults, **controller["properties"]}
+        controller["properties"] = {**cluster_defaults, **controller["properties"],
+                                    **_migration_properties(brokers, migration)}
     return {
         "mode": mode,
+        "migration": migration,
         "brokers": brokers,
         "controllers": controllers,
         # Every process of the cluster, controllers first: what a host runs and restarts.
@@ -324,7 +356,7 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
                              "role": node["role"], "id": node["id"]}
                             for node in controllers + brokers if node["metrics_address"]],
         "zookeeper_nodes": zk_nodes,
-        "zookeeper_connect": None if kraft else brokers[0]["properties"]["zookeeper.connect"] if brokers
+        "zookeeper_connect": None if kraft else brokers[0]["zookeeper_connect"] if brokers
         else zookeeper_connect(zk_nodes),
         "replication_defaults": replication,
         "cluster_defaults": cluster_defaults,
@@ -569,11 +601,16 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
     if mode not in MODES:
         return [f"kafka_mode on all hosts: {mode!r} is not a mode. Fix: set kafka_mode to zookeeper (Kafka 3.x "
                 f"with a ZooKeeper ensemble) or kraft (Kafka's own controller quorum, the only mode of Kafka 4)."]
-    if mode != "kraft":
+    migration = model.get("migration") or ""
+    if migration and migration not in MIGRATION_PHASES:
+        return [f"kafka_migration on all hosts: {migration!r} is not a phase of the migration. Fix: leave it unset; "
+                f"playbooks/migrate-to-kraft.yml sets it."]
+    if mode != "kraft" and not migration:
         return []
     controllers = model.get("controllers") or []
     if not controllers:
-        return [f"group '{controller_group}' on all hosts: KRaft mode needs controllers and this group is empty or "
+        needs = "the migration to KRaft needs" if migration else "KRaft mode needs"
+        return [f"group '{controller_group}' on all hosts: {needs} controllers and this group is empty or "
                 f"missing. Fix: list three hosts (an odd number) under '{controller_group}' in the inventory, each "
                 f"with its own kafka_controller_id."]
     errors: list[str] = []
@@ -650,6 +687,12 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
                           f"left '{controller_group}' and its voter is removed by id. Fix: give the new node another "
                           f"id, or remove kafka_controller_id from host_vars/{name}.yml once its voter is gone (a run "
                           f"with the host out of the group and no other node with the id).")
+    # The controllers migrate the metadata the brokers keep under one chroot of one ensemble.
+    connects = {broker.get("zookeeper_connect") for broker in brokers}
+    if migration and len(connects) > 1:
+        errors.append(f"kafka_zookeeper_chroot on all hosts: the brokers use {len(connects)} different ZooKeeper "
+                      f"paths ({', '.join(sorted(map(str, connects)))}); one cluster keeps its metadata under one. "
+                      f"Fix: give every broker the same kafka_zookeeper_chroot and ensemble before migrating.")
     for broker in brokers:
         names = [item["name"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
         if CONTROLLER_LISTENER in names:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import difflib
 import hashlib
+import posixpath
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -291,14 +292,15 @@ def kafka_uuid(seed: str) -> str:
 
 
 def kraft_format_plan(nodes: list[dict], files_by_host: Mapping[str, Mapping[str, str | None]],
-                      quorum_formed: bool, directory_ids: list[str]) -> dict[str, Any]:
+                      quorum_formed: bool, directory_ids: list[str], quorum: str = "dynamic") -> dict[str, Any]:
     """How each KRaft node of the play is formatted, if at all.
 
     A node whose every log directory holds meta.properties is left alone. When no controller is
     formatted and no quorum answers, the quorum is new: every controller is formatted with the
     full voter set (--initial-controllers) and its own directory id. Otherwise a new controller
     joins an existing quorum (--no-initial-controllers, then added as a voter) and a broker only
-    needs the cluster id."""
+    needs the cluster id. A static quorum's voters are in every node's controller.quorum.voters,
+    which kafka-storage.sh refuses to combine with either flag."""
     def formatted(node: dict) -> bool:
         files = files_by_host.get(node["host"]) or {}
         return all(files.get(f"{str(log_dir).rstrip('/')}/meta.properties") for log_dir in node["log_dirs"])
@@ -311,7 +313,7 @@ def kraft_format_plan(nodes: list[dict], files_by_host: Mapping[str, Mapping[str
     for node in nodes:
         if formatted(node):
             continue
-        if node.get("role") != "controller":
+        if node.get("role") != "controller" or quorum == "static":
             flags: list[str] = []
         elif new_quorum:
             flags = ["--initial-controllers", voters]
@@ -369,6 +371,43 @@ def parse_properties(content: str) -> dict[str, str]:
         key, value = line.split("=", 1)
         result[key.strip()] = value.strip()
     return result
+
+
+MIGRATION_STEPS = ("controllers", "brokers", "kraft", "finalize")
+
+
+def kraft_migration_step(files_by_host: Mapping[str, Mapping[str, str | None]],
+                         controller_file: str = "controller.properties") -> dict[str, Any]:
+    """Where a ZooKeeper-to-KRaft migration stands, from the properties each node was last given
+    ({host: {path: content, None when missing}}; a controller's file is named controller_file),
+    so that a re-run continues with the step the cluster is in.
+
+    Steps go one way: controllers in migration mode, brokers in migration mode, brokers in KRaft
+    mode, controllers out of migration mode (finalize). The furthest node decides: a later step
+    is never undone by continuing an earlier one."""
+    brokers: dict[str, dict[str, str]] = {}
+    controllers: dict[str, dict[str, str]] = {}
+    for host, files in files_by_host.items():
+        for path, content in (files or {}).items():
+            if content is not None:
+                kind = controllers if posixpath.basename(path) == controller_file else brokers
+                kind[f"{host}:{path}"] = parse_properties(content)
+
+    def migrating(props: Mapping[str, str]) -> bool:
+        return props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == "true"
+
+    steps = [
+        ("finalize", "controllers out of migration mode", [node for node, props in controllers.items()
+                                                           if not migrating(props)]),
+        ("kraft", "brokers in KRaft mode", [node for node, props in brokers.items()
+                                            if "broker" in props.get("process.roles", "")]),
+        ("brokers", "brokers in migration mode", [node for node, props in brokers.items() if migrating(props)]),
+    ]
+    for step, what, nodes in steps:
+        if nodes:
+            return {"step": step, "index": MIGRATION_STEPS.index(step), "why": f"{what}: {', '.join(sorted(nodes))}"}
+    started = f"controllers in migration mode: {', '.join(sorted(controllers))}" if controllers else "no controller yet"
+    return {"step": "controllers", "index": 0, "why": f"every broker in ZooKeeper mode, {started}"}
 
 
 def version_errors(version: Any, variable: str, host: str, major: int | None = None) -> list[str]:
@@ -444,6 +483,7 @@ class FilterModule:
             "kafka_uuid": kafka_uuid,
             "kraft_format_plan": kraft_format_plan,
             "kraft_voter_changes": kraft_voter_changes,
+            "kraft_migration_step": kraft_migration_step,
             "version_errors": version_errors,
             "command_name_errors": command_name_errors,
             "heap_errors": heap_errors,

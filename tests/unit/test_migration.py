@@ -1,0 +1,141 @@
+"""The ZooKeeper-to-KRaft migration in the cluster model (what each step writes on every node),
+its checks, the step read back from the nodes, and the formatting of a static quorum."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+from kafka_model import kafka_cluster_model, kafka_model_errors
+from kafka_toolkit import kraft_format_plan, kraft_migration_step
+
+HOSTS = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
+DEFAULTS = yaml.safe_load((ROOT / "roles" / "kafka" / "defaults" / "main.yml").read_text())
+BASE = yaml.safe_load(Path(ROOT / "roles" / "kafka" / "vars" / "main.yml").read_text())["kafka_default_properties"]
+ZOOKEEPER = {host: {"zookeeper_id": index} for index, host in enumerate(HOSTS, start=1)}
+VOTERS = "1001@hadoop-master:9093,1002@hadoop-slave1:9093,1003@hadoop-slave2:9093"
+
+
+def model(step="", mode="zookeeper", **common):
+    variables = {host: {"kafka_broker_id": index, "kafka_controller_id": 1000 + index, "kafka_mode": mode,
+                        "kafka_quorum": "static", "kafka_migration": step, **ZOOKEEPER[host], **common}
+                 for index, host in enumerate(HOSTS, start=1)}
+    return kafka_cluster_model(HOSTS, variables, DEFAULTS, HOSTS, BASE, HOSTS)
+
+
+def test_without_a_migration_step_zookeeper_mode_has_no_controllers():
+    cluster = model()
+    assert cluster["controllers"] == []
+    assert cluster["migration"] == ""
+    assert "zookeeper.metadata.migration.enable" not in cluster["brokers"][0]["properties"]
+
+
+def test_step_1_writes_controllers_in_migration_mode_and_leaves_the_brokers_alone():
+    cluster = model("controllers")
+    assert [node["role"] for node in cluster["nodes"]] == ["controller"] * 3 + ["broker"] * 3
+    controller = cluster["controllers"][0]["properties"]
+    assert controller["process.roles"] == "controller"
+    assert controller["node.id"] == 1001
+    assert controller["zookeeper.metadata.migration.enable"] == "true"
+    # The brokers' own ensemble and chroot: the controllers migrate the metadata the brokers keep.
+    assert controller["zookeeper.connect"] == "hadoop-master:2181,hadoop-slave1:2181,hadoop-slave2:2181/kafka"
+    assert controller["inter.broker.listener.name"] == "PLAINTEXT"
+    assert controller["controller.quorum.voters"] == VOTERS
+    protocols = set(controller["listener.security.protocol.map"].split(","))
+    assert {"CONTROLLER:PLAINTEXT", "PLAINTEXT:PLAINTEXT"} <= protocols
+    assert cluster["brokers"][0]["properties"] == model()["brokers"][0]["properties"]
+    assert kafka_model_errors(cluster) == []
+
+
+def test_step_2_writes_brokers_in_migration_mode_with_their_zookeeper_settings():
+    broker = model("brokers")["brokers"][1]["properties"]
+    assert broker["broker.id"] == 2
+    assert broker["zookeeper.connect"].endswith("/kafka")
+    assert broker["zookeeper.metadata.migration.enable"] == "true"
+    assert broker["controller.quorum.voters"] == VOTERS
+    assert broker["controller.listener.names"] == "CONTROLLER"
+    assert "CONTROLLER:PLAINTEXT" in broker["listener.security.protocol.map"].split(",")
+    assert "process.roles" not in broker
+
+
+def test_step_3_writes_brokers_in_kraft_mode_with_their_ids_and_log_directories():
+    before = model()["brokers"][2]
+    broker = model("kraft")["brokers"][2]
+    assert broker["properties"]["process.roles"] == "broker"
+    assert broker["properties"]["node.id"] == 3
+    assert broker["properties"]["log.dirs"] == before["properties"]["log.dirs"]
+    assert not [key for key in broker["properties"] if key.startswith("zookeeper.") or key == "broker.id"]
+    # Still migrating: the controllers keep writing to ZooKeeper until the last step.
+    assert model("kraft")["controllers"][0]["properties"]["zookeeper.metadata.migration.enable"] == "true"
+
+
+def test_the_last_step_is_kraft_mode_itself():
+    kraft = model(mode="kraft")
+    assert kraft["brokers"][0]["properties"] == model("kraft")["brokers"][0]["properties"]
+    controller = kraft["controllers"][0]["properties"]
+    assert not [key for key in controller if key.startswith("zookeeper.")]
+    assert "inter.broker.listener.name" not in controller
+
+
+def test_a_controller_id_that_is_a_broker_id_is_refused():
+    cluster = model("controllers", kafka_controller_id=2)
+    errors = kafka_model_errors(cluster)
+    assert any(error.startswith("kafka_controller_id on hadoop-master: 2 is already the id of the broker on "
+                                "hadoop-slave1") for error in errors), errors
+
+
+def test_brokers_on_different_chroots_are_refused():
+    variables = {host: {"kafka_broker_id": index, "kafka_controller_id": 1000 + index, "kafka_migration": "controllers",
+                        "kafka_zookeeper_chroot": "/kafka" if index < 3 else "/other", **ZOOKEEPER[host]}
+                 for index, host in enumerate(HOSTS, start=1)}
+    errors = kafka_model_errors(kafka_cluster_model(HOSTS, variables, DEFAULTS, HOSTS, BASE, HOSTS))
+    assert any(error.startswith("kafka_zookeeper_chroot on all hosts: the brokers use 2 different ZooKeeper paths")
+               and "Fix:" in error for error in errors), errors
+
+
+def test_a_migration_without_controllers_is_refused():
+    variables = {host: {"kafka_broker_id": index, "kafka_migration": "controllers", **ZOOKEEPER[host]}
+                 for index, host in enumerate(HOSTS, start=1)}
+    errors = kafka_model_errors(kafka_cluster_model(HOSTS, variables, DEFAULTS, HOSTS, BASE, []))
+    assert errors == [error for error in errors if "the migration to KRaft needs controllers" in error]
+    assert errors
+
+
+def test_an_unknown_step_is_refused():
+    errors = kafka_model_errors(model("halfway"))
+    assert errors[0].startswith("kafka_migration on all hosts: 'halfway' is not a phase")
+
+
+def files(broker: str | None, controller: str | None = None) -> dict:
+    return {"hadoop-master": {"/etc/kafka/server.properties": broker, "/etc/kafka/controller.properties": controller}}
+
+
+@pytest.mark.parametrize(("broker", "controller", "step"), [
+    ("broker.id=1\n", None, "controllers"),
+    ("broker.id=1\n", "process.roles=controller\nzookeeper.metadata.migration.enable=true\n", "controllers"),
+    ("broker.id=1\nzookeeper.metadata.migration.enable=true\n", "zookeeper.metadata.migration.enable=true\n",
+     "brokers"),
+    ("process.roles=broker\nnode.id=1\n", "zookeeper.metadata.migration.enable=true\n", "kraft"),
+    ("process.roles=broker\nnode.id=1\n", "process.roles=controller\n", "finalize"),
+])
+def test_the_step_is_read_from_what_the_nodes_were_given(broker, controller, step):
+    assert kraft_migration_step(files(broker, controller))["step"] == step
+
+
+def test_the_furthest_node_decides_the_step():
+    nodes = {"hadoop-master": {"/etc/kafka/server.properties": "process.roles=broker\n"},
+             "hadoop-slave1": {"/etc/kafka/server.properties":
+                               "broker.id=2\nzookeeper.metadata.migration.enable=true\n"},
+             "hadoop-slave2": {"/etc/kafka/controller.properties": "zookeeper.metadata.migration.enable=true\n"}}
+    found = kraft_migration_step(nodes)
+    assert found["step"] == "kraft"
+    assert found["index"] == 2
+    assert found["why"] == "brokers in KRaft mode: hadoop-master:/etc/kafka/server.properties"
+
+
+def test_a_static_quorum_is_formatted_without_voter_flags():
+    nodes = model("controllers")["nodes"]
+    static = kraft_format_plan(nodes, {}, False, ["d1", "d2", "d3"], "static")
+    assert [node["flags"] for node in static["nodes"]] == [[]] * 6
+    dynamic = kraft_format_plan(nodes, {}, False, ["d1", "d2", "d3"])
+    assert dynamic["nodes"][0]["flags"][0] == "--initial-controllers"
