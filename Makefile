@@ -6,8 +6,10 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 INVENTORY ?= inventories/lab
-# "a+b" runs two scenarios side by side (tools/run-scenarios.sh).
-SCENARIOS ?= lab+single-host default kraft migration
+# "a+b" runs two scenarios side by side (tools/run-scenarios.sh). The migration scenario (20 min)
+# is run on its own for now (make molecule SCENARIOS=migration): with it make test would pass
+# CI's 90-minute limit on 2 cores.
+SCENARIOS ?= lab+single-host default kraft
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
 .PHONY: help deps setup archives image lab lab-up deploy verify lab-down test checks prepare lint unit smoke molecule image-11 image-12 image-13 clean
