@@ -8,7 +8,7 @@ outcome never reported before the producer was closed), so sent = acked + failed
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -143,6 +143,25 @@ def account(run_id: str, sent: int, acks: list[Ack], failed: int, reads: list[Re
 
     for name in ("lost", "unavailable", "duplicated", "reordered", "misplaced", "corrupted"):
         getattr(result, name).sort()
+    return result
+
+
+def problems_per_second(accounting: Accounting, acks: list[Ack], started: float) -> dict[str, list[list[int]]]:
+    """When each lost, unavailable or duplicated message was acknowledged, as [second, count]
+    pairs counted from the start of production (started, on the clock of the acknowledgements),
+    so that a run's problems can be laid against what the cluster went through at the time. A
+    duplicated message that was never acknowledged has no such second: it counts under -1."""
+    names = ("lost", "unavailable", "duplicated")
+    if not any(getattr(accounting, name) for name in names):
+        return {name: [] for name in names}
+    acked_at = {(ack.topic, ack.seq): ack.acked_at for ack in acks}
+    result = {}
+    for name in names:
+        seconds: Counter[int] = Counter()
+        for key in getattr(accounting, name):
+            at = acked_at.get(key)
+            seconds[-1 if at is None else max(int(at - started), 0)] += 1
+        result[name] = [[second, count] for second, count in sorted(seconds.items())]
     return result
 
 

@@ -24,6 +24,7 @@ from kafka_verify.accounting import (
     acks_per_second,
     consume_targets,
     longest_stall,
+    problems_per_second,
 )
 from kafka_verify.errors import BAD_ARGUMENTS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
 from kafka_verify.health import Health, assess, leader_spread
@@ -338,6 +339,9 @@ class Verifier:
         unreadable = unreadable_partitions(consumed, after)
         accounting = account(self.run_id, produced.sent, produced.acks, produced.failed, consumed.reads,
                              unreadable, unresolved=produced.unresolved, read_up_to=unreadable)
+        if "timeline" in self.report:
+            self.report["timeline"]["problems_per_s"] = problems_per_second(accounting, produced.acks,
+                                                                            produced.timeline.started)
         self.report["pending_partitions"] = consumed.pending
         self.report["readers_replaced"] = consumed.replaced
         self.report["read_from_start"] = consumed.read_from_start

@@ -49,10 +49,10 @@ def host(name: str) -> Any:
 
 
 def run_playbook(playbook: str, *args: str, timeout: int = 900, env: dict[str, str] | None = None,
-                 inventories: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+                 inventories: tuple[str, ...] = (), main_inventory: str | None = None) -> subprocess.CompletedProcess:
     """Run one of the project's playbooks against the scenario's hosts (plus any extra inventory
-    sources); prints its duration."""
-    command = ["ansible-playbook", "-i", inventory()]
+    sources; main_inventory in place of the scenario's); prints its duration."""
+    command = ["ansible-playbook", "-i", main_inventory or inventory()]
     for extra in inventories:
         command += ["-i", extra]
     command += [str(PROJECT / "playbooks" / playbook), *args]
@@ -131,6 +131,18 @@ def task_results(json_output: str, task_name: str) -> list[dict[str, Any]]:
             if task["task"]["name"].endswith(task_name):
                 found.extend(task["hosts"].values())
     return found
+
+
+def features(client: Any, bootstrap: str) -> dict[str, str]:
+    """Finalized level of each feature, as Kafka's own tool reports it."""
+    output = client.check_output(f"kafka-features.sh --bootstrap-server {bootstrap} describe")
+    levels = {}
+    for line in output.splitlines():
+        # "Feature: NAME   SupportedMinVersion: A   SupportedMaxVersion: B   FinalizedVersionLevel: C ..."
+        fields = dict(zip(line.split()[::2], line.split()[1::2], strict=False))
+        if "Feature:" in fields:
+            levels[fields["Feature:"]] = fields["FinalizedVersionLevel:"]
+    return levels
 
 
 def assert_nothing_lost(rc: int, report: dict[str, Any], label: str) -> None:

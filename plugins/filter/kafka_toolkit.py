@@ -410,6 +410,66 @@ def kraft_migration_step(files_by_host: Mapping[str, Mapping[str, str | None]],
     return {"step": "controllers", "index": 0, "why": f"every broker in ZooKeeper mode, {started}"}
 
 
+def kafka_mode_errors(files: Mapping[str, str | None], mode: str, migrating: bool, host: str,
+                      controller_file: str = "controller.properties") -> list[str]:
+    """What cluster.yml must not do to the properties a host's nodes were last given ({path:
+    content, None when missing}): write ZooKeeper mode over brokers that migrated to KRaft (they
+    would start from ZooKeeper's stale metadata), or skip the migration's steps by writing KRaft
+    mode over a ZooKeeper-mode or migrating node. The migration playbooks (migrating) move nodes
+    between modes on purpose and are not judged here."""
+    if migrating:
+        return []
+    errors = []
+    for path, content in sorted(files.items()):
+        if content is None:
+            continue
+        props = parse_properties(content)
+        migrating = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == "true"
+        controller = posixpath.basename(path) == controller_file
+        if mode == "zookeeper" and not controller and "process.roles" in props:
+            errors.append(f"kafka_mode on {host}: zookeeper, but {path} runs in KRaft mode (process.roles="
+                          f"{props['process.roles']}): ZooKeeper mode would start it from ZooKeeper's stale "
+                          f"metadata. Fix: use the KRaft inventory playbooks/migrate-to-kraft.yml wrote "
+                          f"(kafka_mode: kraft), or before the migration's last step roll it back with "
+                          f"playbooks/rollback-kraft-migration.yml.")
+        elif mode == "zookeeper" and not controller and migrating:
+            errors.append(f"kafka_mode on {host}: zookeeper, but {path} is being migrated to KRaft "
+                          f"(zookeeper.metadata.migration.enable=true). Fix: go on with "
+                          f"playbooks/migrate-to-kraft.yml, or go back with playbooks/rollback-kraft-migration.yml.")
+        elif mode == "kraft" and (migrating or (not controller and "zookeeper.connect" in props)):
+            errors.append(f"kafka_mode on {host}: kraft, but {path} is a ZooKeeper-mode "
+                          f"{'controller being migrated' if controller else 'broker'}: writing KRaft mode over "
+                          f"it would skip the migration's steps. Fix: move the cluster with "
+                          f"playbooks/migrate-to-kraft.yml (kafka_mode: zookeeper until it has finished).")
+    return errors
+
+
+# What reaches a host (hosts files keep these; everything else lives in group_vars and host_vars).
+CONNECTION_VARS = ("ansible_host", "ansible_port", "ansible_user", "ansible_connection", "ansible_ssh_private_key_file",
+                   "ansible_ssh_common_args", "ansible_python_interpreter", "ansible_become", "ansible_become_method",
+                   "ansible_become_user")
+
+
+def kraft_inventory(groups: Mapping[str, list[str]], hostvars: Mapping[str, Any], retired_group: str,
+                    kafka_hosts: list[str]) -> dict[str, Any]:
+    """The hosts file of a migrated cluster's inventory: every group but the retired ZooKeeper one,
+    each host's connection variables, and KRaft mode on each Kafka host (host variables of a hosts
+    file outrank group_vars, so a kafka_mode left there cannot turn it back)."""
+    kept = {name: members for name, members in sorted(groups.items())
+            if name not in ("all", "ungrouped", retired_group)}
+    hosts: dict[str, Any] = {}
+    for host in groups.get("all", []):
+        if not any(host in members for members in kept.values()):
+            continue
+        variables = hostvars[host]
+        values = {key: variables[key] for key in CONNECTION_VARS if key in variables}
+        if host in kafka_hosts:
+            values.update({"kafka_mode": "kraft", "kafka_quorum": "static"})
+        hosts[host] = values or None
+    children = {name: {"hosts": dict.fromkeys(members)} for name, members in kept.items()}
+    return {"all": {"hosts": hosts, "children": children}}
+
+
 def version_errors(version: Any, variable: str, host: str, major: int | None = None) -> list[str]:
     """A release number such as 3.9.2, optionally of a given major line."""
     text = str(version)
@@ -484,6 +544,8 @@ class FilterModule:
             "kraft_format_plan": kraft_format_plan,
             "kraft_voter_changes": kraft_voter_changes,
             "kraft_migration_step": kraft_migration_step,
+            "kafka_mode_errors": kafka_mode_errors,
+            "kraft_inventory": kraft_inventory,
             "version_errors": version_errors,
             "command_name_errors": command_name_errors,
             "heap_errors": heap_errors,

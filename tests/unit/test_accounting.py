@@ -1,6 +1,6 @@
 """The verifier's accounting: every check is shown to fire when its condition occurs."""
 
-from kafka_verify.accounting import Ack, Read, account, consume_targets, longest_stall
+from kafka_verify.accounting import Ack, Read, account, consume_targets, longest_stall, problems_per_second
 
 RUN = "run1"
 
@@ -126,3 +126,19 @@ def test_counts_keep_their_keys_and_add_unresolved():
     assert list(account(RUN, 3, acks(*BASE), 0, reads(*BASE)).counts()) == [
         "sent", "acked", "failed", "unresolved", "read", "lost", "unavailable", "duplicated", "reordered",
         "misplaced", "corrupted", "unacked_read", "foreign"]
+
+
+def test_problems_are_placed_at_the_second_they_were_acknowledged():
+    started = 100.0
+    timed = [Ack("t", 0, 10, 0, acked_at=100.4), Ack("t", 0, 11, 2, acked_at=112.9), Ack("t", 1, 5, 1, acked_at=112.1),
+             Ack("t", 1, 6, 3, acked_at=130.0)]
+    # seq 2 and 1 lost (second 12), seq 0 read twice (second 0), seq 9 never acknowledged but read twice.
+    result = account(RUN, 5, timed, 1, reads(("t", 0, 10, 0), ("t", 0, 12, 0), ("t", 1, 6, 3),
+                                             ("t", 1, 7, 9), ("t", 1, 8, 9)))
+    assert problems_per_second(result, timed, started) == {
+        "lost": [[12, 2]], "unavailable": [], "duplicated": [[-1, 1], [0, 1]]}
+
+
+def test_no_problem_no_second():
+    result = account(RUN, 3, acks(*BASE), 0, reads(*BASE))
+    assert problems_per_second(result, acks(*BASE), 0.0) == {"lost": [], "unavailable": [], "duplicated": []}

@@ -5,6 +5,7 @@ changes. The play only reads, so the sandbox is safe to run anywhere."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,8 +34,9 @@ def sandbox(tmp_path_factory):
     return path
 
 
-def first_play(sandbox, extra=None, host_vars=None):
-    """Run the first play with extra vars (a dict) and extra host_vars (host -> YAML text)."""
+def first_play(sandbox, extra=None, host_vars=None, playbook="validate.yml"):
+    """Run the first play (or the playbook named, up to its first refusal) with extra vars (a dict)
+    and extra host_vars (host -> YAML text)."""
     inventories = ["-i", str(sandbox)]
     if host_vars:
         overlay = sandbox.parent / f"overlay-{abs(hash(json.dumps(host_vars, sort_keys=True)))}"
@@ -43,7 +45,7 @@ def first_play(sandbox, extra=None, host_vars=None):
         for host, text in host_vars.items():
             (overlay / "host_vars" / f"{host}.yml").write_text(text + "\n")
         inventories += ["-i", str(overlay)]
-    command = ["ansible-playbook", *inventories, str(ROOT / "playbooks" / "validate.yml")]
+    command = ["ansible-playbook", *inventories, str(ROOT / "playbooks" / playbook)]
     if extra:
         command += ["-e", json.dumps(extra)]
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
@@ -215,3 +217,74 @@ def test_the_first_play_refuses_kraft_inventories_that_cannot_work(kraft_sandbox
     assert rc != 0, output[-2000:]
     for text in expected:
         assert text in output, f"{text!r} not in:\n{output[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def migration_sandbox(tmp_path_factory):
+    """The course's ZooKeeper-mode hosts, each also listed as a KRaft controller as
+    migrate-to-kraft.yml wants them, with a scratch configuration directory (conf) the tests put
+    the properties a node was last given in."""
+    path = tmp_path_factory.mktemp("migration")
+    # Not under /tmp: the first play refuses configuration on a volatile file system.
+    conf = ROOT / "build" / f"first-play-conf-{os.getpid()}"
+    conf.mkdir(parents=True, exist_ok=True)
+    hosts = "".join(f"        {host}:\n" for host in HOSTS)
+    (path / "hosts.yml").write_text(
+        "all:\n  vars:\n    ansible_connection: local\n    ansible_become: false\n"
+        f"    ansible_python_interpreter: {sys.executable}\n"
+        f"  children:\n    zookeeper:\n      hosts:\n{hosts}    kafka:\n      hosts:\n{hosts}"
+        f"    kafka_controllers:\n      hosts:\n{hosts}")
+    (path / "host_vars").mkdir()
+    for index, host in enumerate(HOSTS, start=1):
+        (path / "host_vars" / f"{host}.yml").write_text(
+            f"zookeeper_id: {index}\nkafka_broker_id: {index}\nkafka_controller_id: {1000 + index}\n")
+    (path / "group_vars").mkdir()
+    (path / "group_vars" / "all.yml").write_text(
+        f"kafka_heap: 320m\nkafka_controller_heap: 256m\nzookeeper_heap: 128m\nkafka_quorum: static\n"
+        f"kafka_conf_dir: {conf}\n")
+    (path / "conf").symlink_to(conf)
+    yield path
+    shutil.rmtree(conf, ignore_errors=True)
+
+
+@pytest.mark.parametrize(("extra", "given", "expected"), [
+    (None, "process.roles=broker\nnode.id=1\n",
+     "kafka_mode on hadoop-master: zookeeper, but {conf}/server.properties runs in KRaft mode (process.roles=broker)"),
+    (None, "broker.id=1\nzookeeper.connect=hadoop-master:2181/kafka\nzookeeper.metadata.migration.enable=true\n",
+     "kafka_mode on hadoop-master: zookeeper, but {conf}/server.properties is being migrated to KRaft"),
+    ({"kafka_mode": "kraft"}, "broker.id=1\nzookeeper.connect=hadoop-master:2181/kafka\n",
+     "kafka_mode on hadoop-master: kraft, but {conf}/server.properties is a ZooKeeper-mode broker"),
+], ids=["zookeeper-mode-over-a-migrated-broker", "zookeeper-mode-over-a-migrating-broker",
+        "kraft-mode-over-a-zookeeper-broker"])
+def test_cluster_yml_refuses_a_mode_the_nodes_do_not_run_in(migration_sandbox, extra, given, expected):
+    conf = (migration_sandbox / "conf").resolve()
+    (conf / "server.properties").write_text(given)
+    try:
+        rc, output = first_play(migration_sandbox, extra)
+    finally:
+        (conf / "server.properties").unlink()
+    assert rc != 0, output[-2000:]
+    assert expected.format(conf=conf) in output, output[-3000:]
+    assert "Fix:" in output
+
+
+def test_the_migration_refuses_what_it_cannot_take_before_any_change(migration_sandbox):
+    # Read-only up to the refusal: the first play, then where the migration stands and its checks.
+    rc, output = first_play(migration_sandbox, {"kafka_quorum": "dynamic", "kafka_version": "3.8.1"},
+                            {"hadoop-slave1": "kafka_controller_id: 3", "hadoop-slave2": "kafka_zookeeper_chroot: /other"},
+                            playbook="migrate-to-kraft.yml")
+    assert rc != 0, output[-2000:]
+    assert "The migration is at step 1 of 4 (controllers): every broker in ZooKeeper mode, no controller yet" in output
+    for text in ["kafka_version on all hosts: 3.8.1; the migration runs on Kafka 3.9",
+                 "kafka_quorum on all hosts: dynamic; the migration forms a static quorum",
+                 "kafka_controller_id on hadoop-slave1: 3 is already the id of the broker on hadoop-slave2",
+                 "kafka_zookeeper_chroot on all hosts: the brokers use 2 different ZooKeeper"]:
+        assert text in output, f"{text!r} not in:\n{output[-3000:]}"
+    assert "Install Java" not in output
+
+
+def test_the_migration_refuses_an_unknown_last_step(migration_sandbox):
+    rc, output = first_play(migration_sandbox, {"kafka_migration_until": "everything"}, playbook="migrate-to-kraft.yml")
+    assert rc != 0, output[-2000:]
+    assert "kafka_migration_until" in output, output[-3000:]
+    assert "everything" in output, output[-3000:]

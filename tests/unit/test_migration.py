@@ -7,7 +7,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from kafka_model import kafka_cluster_model, kafka_model_errors
-from kafka_toolkit import kraft_format_plan, kraft_migration_step
+from kafka_toolkit import kafka_mode_errors, kraft_format_plan, kraft_inventory, kraft_migration_step
 
 HOSTS = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
 DEFAULTS = yaml.safe_load((ROOT / "roles" / "kafka" / "defaults" / "main.yml").read_text())
@@ -139,3 +139,58 @@ def test_a_static_quorum_is_formatted_without_voter_flags():
     assert [node["flags"] for node in static["nodes"]] == [[]] * 6
     dynamic = kraft_format_plan(nodes, {}, False, ["d1", "d2", "d3"])
     assert dynamic["nodes"][0]["flags"][0] == "--initial-controllers"
+
+
+ZK_BROKER = "broker.id=1\nzookeeper.connect=zk:2181/kafka\n"
+MIGRATING_BROKER = ZK_BROKER + "zookeeper.metadata.migration.enable=true\ncontroller.quorum.voters=" + VOTERS + "\n"
+KRAFT_BROKER = "process.roles=broker\nnode.id=1\ncontroller.quorum.voters=" + VOTERS + "\n"
+MIGRATING_CONTROLLER = "process.roles=controller\nnode.id=1001\nzookeeper.metadata.migration.enable=true\n"
+KRAFT_CONTROLLER = "process.roles=controller\nnode.id=1001\n"
+
+
+@pytest.mark.parametrize(("mode", "broker", "controller", "says"), [
+    ("zookeeper", KRAFT_BROKER, KRAFT_CONTROLLER, "runs in KRaft mode (process.roles=broker)"),
+    ("zookeeper", MIGRATING_BROKER, MIGRATING_CONTROLLER, "is being migrated to KRaft"),
+    ("kraft", ZK_BROKER, None, "is a ZooKeeper-mode broker"),
+    ("kraft", KRAFT_BROKER, MIGRATING_CONTROLLER, "is a ZooKeeper-mode controller being migrated"),
+])
+def test_cluster_yml_refuses_nodes_in_another_mode_than_the_inventory(mode, broker, controller, says):
+    files = {"/etc/kafka/server.properties": broker, "/etc/kafka/controller.properties": controller}
+    errors = kafka_mode_errors(files, mode, False, "hadoop-master")
+    assert len(errors) == 1
+    assert errors[0].startswith(f"kafka_mode on hadoop-master: {mode}, but /etc/kafka/")
+    assert says in errors[0]
+    assert "Fix:" in errors[0]
+    # The migration playbooks move nodes between modes on purpose.
+    assert kafka_mode_errors(files, mode, True, "hadoop-master") == []
+
+
+@pytest.mark.parametrize(("mode", "broker", "controller"), [
+    ("zookeeper", ZK_BROKER, None),
+    # Rolled back: the controller's file stays, its process is stopped.
+    ("zookeeper", ZK_BROKER, MIGRATING_CONTROLLER),
+    ("zookeeper", None, None),
+    ("kraft", KRAFT_BROKER, KRAFT_CONTROLLER),
+    ("kraft", None, None),
+])
+def test_nodes_in_the_inventorys_mode_or_new_pass(mode, broker, controller):
+    files = {"/etc/kafka/server.properties": broker, "/etc/kafka/controller.properties": controller}
+    assert kafka_mode_errors(files, mode, False, "hadoop-master") == []
+
+
+def test_the_kraft_inventory_keeps_the_groups_but_zookeepers_and_sets_kraft_mode_on_kafka_hosts():
+    groups = {"all": [*HOSTS, "zk-only", "monitor"], "ungrouped": [], "zookeeper": [*HOSTS, "zk-only"],
+              "kafka": HOSTS, "kafka_controllers": HOSTS, "prometheus": ["monitor"], "spare": []}
+    hostvars = {host: {"ansible_host": f"lab-{host}", "ansible_connection": "community.docker.docker",
+                       "kafka_broker_id": 1, "ansible_password": "secret"} for host in groups["all"]}
+    written = kraft_inventory(groups, hostvars, "zookeeper", HOSTS)["all"]
+    assert sorted(written["children"]) == ["kafka", "kafka_controllers", "prometheus", "spare"]
+    assert written["children"]["kafka"] == {"hosts": dict.fromkeys(HOSTS)}
+    assert written["children"]["spare"] == {"hosts": {}}
+    # Hosts only ZooKeeper ran on leave the inventory; only connection settings are copied.
+    assert sorted(written["hosts"]) == sorted([*HOSTS, "monitor"])
+    assert written["hosts"]["hadoop-master"] == {"ansible_host": "lab-hadoop-master",
+                                                 "ansible_connection": "community.docker.docker",
+                                                 "kafka_mode": "kraft", "kafka_quorum": "static"}
+    assert written["hosts"]["monitor"] == {"ansible_host": "lab-monitor",
+                                           "ansible_connection": "community.docker.docker"}

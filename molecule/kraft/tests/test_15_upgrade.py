@@ -6,6 +6,7 @@ import itertools
 
 from scenario_support import (
     assert_nothing_lost,
+    features,
     group,
     host,
     process_started,
@@ -22,21 +23,9 @@ QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
 NODES = group("kafka")
 
 
-def features(client):
-    """Finalized level of each feature, as Kafka's own tool reports it."""
-    output = client.check_output(f"kafka-features.sh --bootstrap-server {BOOTSTRAP} describe")
-    levels = {}
-    for line in output.splitlines():
-        # "Feature: NAME   SupportedMinVersion: A   SupportedMaxVersion: B   FinalizedVersionLevel: C ..."
-        fields = dict(zip(line.split()[::2], line.split()[1::2], strict=False))
-        if "Feature:" in fields:
-            levels[fields["Feature:"]] = fields["FinalizedVersionLevel:"]
-    return levels
-
-
 def test_upgrade_rolls_controllers_then_brokers_without_loss_and_finalizes_by_name():
     client = host("hadoop-master")
-    before = features(client)
+    before = features(client, BOOTSTRAP)
     print(f"\nfeatures on 4.3.1: {before}")
     leader = client.ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)["leader"]
     start_verifier(client, "upgrade", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "upgrade", "--topics", "2",
@@ -71,7 +60,7 @@ def test_upgrade_rolls_controllers_then_brokers_without_loss_and_finalizes_by_na
     print(f"features raised: {raised['upgraded']}")
     assert "metadata.version" in raised["upgraded"]
     assert "kraft.version" not in raised["upgraded"]
-    after = features(client)
+    after = features(client, BOOTSTRAP)
     print(f"features on 4.4.0: {after}")
     assert after["metadata.version"].startswith("4.4-")
     assert after["kraft.version"] == before["kraft.version"]

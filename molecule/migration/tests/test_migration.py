@@ -1,20 +1,30 @@
-"""The ZooKeeper-mode cluster migrated to KRaft by playbooks/migrate-to-kraft.yml, with clients
-writing throughout: refused while the inventory cannot take it; stopped with every broker in
-KRaft mode and rolled back to ZooKeeper mode from there; migrated again through the last step;
-nothing acknowledged lost, the same cluster, topics and consumer offsets at the end, and no change
-from a re-run or from cluster.yml in KRaft mode."""
+"""The ZooKeeper-mode cluster migrated to KRaft by playbooks/migrate-to-kraft.yml, then upgraded to
+Kafka 4.4.0, with clients writing throughout: stopped with every broker in KRaft mode and rolled
+back to ZooKeeper mode from there; migrated again through the last step; ZooKeeper retired and
+the KRaft inventory written, which cluster.yml then follows without a change while the old
+inventory is refused; Kafka 4.4.0 through cluster.yml with that inventory. Nothing acknowledged
+lost, the same cluster, topics and consumer offsets at the end. (What the migration refuses
+before any change is tested against sandbox hosts: tests/unit/test_first_play.py.)
+
+The tests run in order and share one continuous verifier run (started in test_03, judged in
+test_05)."""
 
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 
+import yaml
 from scenario_support import (
     assert_nothing_lost,
     cluster_state,
+    features,
     group,
     host,
     hostvars,
+    inventory,
     plot_run,
+    process_started,
     properties,
     recap,
     run_playbook,
@@ -32,6 +42,9 @@ MESSAGES = 300
 # ZooKeeper's /controller names a KRaft controller by its epoch (0 or more); a broker's reads -1.
 KRAFT_CLAIM = r'"kraftControllerEpoch":\s*[0-9]'
 BEFORE: dict = {}
+# The windows of every run under the one verifier, for the per-step table and the plot.
+WINDOWS: list = []
+UPGRADE = "4.4.0"
 
 
 def offsets(client) -> dict[str, int]:
@@ -60,6 +73,20 @@ def duration_s(duration: dict) -> float:
     return end - start
 
 
+def run_window(json_output: str, label: str) -> tuple[str, float, float]:
+    """(label, start, end) of a whole playbook run, from the json callback."""
+    data, _ = json.JSONDecoder().raw_decode(json_output[json_output.index("{"):])
+    durations = [play["play"]["duration"] for play in data["plays"]]
+    start, end = (datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+                  for stamp in (durations[0]["start"], durations[-1]["end"]))
+    return label, start, end
+
+
+def kraft_inventory() -> str:
+    """Where migrate-to-kraft.yml writes the inventory by default: beside the scenario's."""
+    return inventory() + "-migrated"
+
+
 def step_windows(json_output: str, run: str) -> list[tuple[str, float, float]]:
     """(label, start, end) in epoch seconds of each migration step's play, from the json callback."""
     data, _ = json.JSONDecoder().raw_decode(json_output[json_output.index("{"):])
@@ -75,18 +102,28 @@ def step_windows(json_output: str, run: str) -> list[tuple[str, float, float]]:
 
 
 def per_step(report: dict, windows: list[tuple[str, float, float]]) -> list[dict]:
-    """What the writers saw during each step: acknowledged and failed sends, longest stall."""
+    """What the writers saw during each step: acknowledged and failed sends, the acknowledged
+    messages later found lost, unavailable or duplicated (by the second they were acknowledged),
+    and the longest stall. A last row holds what no step covers."""
     timeline, origin = report["timeline"], report["produce_started_epoch"]
+    problems = timeline["problems_per_s"]
+    covered: set[int] = set()
     rows = []
     for label, start, end in windows:
         first, last = max(int(start - origin), 0), max(int(end - origin) + 1, 0)
+        covered.update(range(first, last))
         stalls = [min(stall_end, end - origin) - max(stall_start, start - origin)
                   for stall_start, stall_end in timeline["stalls"]
                   if stall_end > start - origin and stall_start < end - origin]
         rows.append({"step": label, "seconds": round(end - start, 1),
                      "acked": sum(timeline["acked_per_s"][first:last]),
                      "failed": sum(timeline["failed_per_s"][first:last]),
+                     **{name: sum(count for second, count in problems[name] if first <= second < last)
+                        for name in ("lost", "unavailable", "duplicated")},
                      "longest_stall_s": round(max(stalls, default=0.0), 1)})
+    rows.append({"step": "outside the steps",
+                 **{name: sum(count for second, count in problems[name] if second not in covered)
+                    for name in ("lost", "unavailable", "duplicated")}})
     return rows
 
 
@@ -105,33 +142,42 @@ def test_01_data_and_a_committed_group_before_the_migration():
     assert sum(BEFORE["offsets"].values()) == MESSAGES
 
 
-def test_02_a_dynamic_quorum_is_refused_before_any_change():
-    result = run_playbook("migrate-to-kraft.yml", "-e", "kafka_quorum=dynamic")
-    assert result.returncode != 0
-    # The callback folds long messages; the refusal is on stderr too.
-    said = " ".join((result.stdout + result.stderr).split())
-    assert "kafka_quorum on all hosts: dynamic" in said
-    assert "Fix: set kafka_quorum: static" in said
-    for name in NODES:
-        assert not host(name).file("/etc/kafka/controller.properties").exists
-        assert "zookeeper.metadata.migration.enable" not in properties(host(name), "/etc/kafka/server.properties")
-
-
 def zookeeper_controller(client) -> str:
     return client.check_output("/opt/kafka/bin/zookeeper-shell.sh hadoop-master:2181 get /kafka/controller 2>/dev/null"
                                " | grep brokerid || true")
 
 
-def test_03_rolled_back_from_kraft_brokers_then_migrated_without_loss():
+def test_03_resumed_after_a_failed_step_rolled_back_from_kraft_brokers_then_migrated():
     client = host("hadoop-master")
     start_verifier(client, "migration", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "migration",
-                   "--topics", "2", "--duration", "1500", "--rate", "200", "--delivery-timeout", "120",
+                   "--topics", "2", "--duration", "2000", "--rate", "200", "--delivery-timeout", "120",
                    "--consume-timeout", "120", "--settle", "240")
     json_output = {"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
-    # Stopped at the hardest point to go back from: every broker in KRaft mode, the controllers
-    # still writing to ZooKeeper.
+    # Stopped at the hardest point to go back from (every broker in KRaft mode, the controllers
+    # still writing to ZooKeeper), after a failure on the way.
+    # A step that fails half-way leaves nodes written but not restarted: here the gates of step 2's
+    # broker restarts get 1 s, too short for a broker to come back in sync.
+    failed = run_playbook("migrate-to-kraft.yml", "-e", "kafka_migration_until=kraft", "-e", "kafka_restart_timeout=1",
+                          timeout=900, env=json_output)
+    assert failed.returncode != 0, failed.stdout[-3000:]
+    for name in NODES:
+        written = properties(host(name), "/etc/kafka/server.properties")
+        assert written["zookeeper.metadata.migration.enable"] == "true"
+        assert "process.roles" not in written
+    ids = [hostvars(name)["kafka_broker_id"] for name in NODES]
+    restarted = [broker for broker in ids
+                 if any(result.get("changed") for result in task_results(failed.stdout, f"restart broker {broker}"))]
+    print(f"brokers restarted before the step failed: {restarted}")
+    # The next run reads the step back from the nodes and finishes it, restarting only the brokers
+    # that still run what they ran before.
     first = run_playbook("migrate-to-kraft.yml", "-e", "kafka_migration_until=kraft", timeout=1500, env=json_output)
     assert first.returncode == 0, first.stdout[-3000:]
+    said = task_results(first.stdout, "say where the migration stands")[0]["msg"]
+    assert said.startswith("The migration is at step 2 of 4 (brokers)"), said
+    resumed = [entry["broker"] for entry in task_results(first.stdout, "show the restarts")[-1]["msg"]
+               if "broker" in entry]
+    print(f"brokers restarted by the run that resumed: {resumed}")
+    assert sorted(resumed) == sorted([broker for broker in ids if broker not in restarted] + ids)
     assert '"kraft_metadata_offset"' in migration_znode(client)
     assert re.search(KRAFT_CLAIM, zookeeper_controller(client))
     for name in NODES:
@@ -163,16 +209,10 @@ def test_03_rolled_back_from_kraft_brokers_then_migrated_without_loss():
 
     # Then the whole migration, from its first step.
     second = run_playbook("migrate-to-kraft.yml", timeout=1500, env=json_output)
-    stop_verifier(client, "migration")
     assert second.returncode == 0, second.stdout[-3000:]
-    rc, report = wait_verifier(client, "migration")
-    windows = (step_windows(first.stdout, "migrate") + step_windows(back.stdout, "roll back")
-               + step_windows(second.stdout, "migrate again"))
-    for row in per_step(report, windows):
-        print(f"  {row}")
-    plot_run(report, "migration", windows)
-    # Loss is judged over the whole run: a message lost in any step fails it.
-    assert_nothing_lost(rc, report, "migration, rollback and migration under load")
+    WINDOWS.extend(step_windows(failed.stdout, "fail") + step_windows(first.stdout, "resume")
+                   + step_windows(back.stdout, "roll back")
+                   + step_windows(second.stdout, "migrate again"))
     said = task_results(second.stdout, "say where the migration stands")[0]["msg"]
     assert said.startswith("The migration is at step 1 of 4 (controllers)"), said
     restarts = task_results(second.stdout, "show the restarts")[-1]["msg"]
@@ -184,7 +224,70 @@ def test_03_rolled_back_from_kraft_brokers_then_migrated_without_loss():
     assert sorted(controllers) == sorted(hostvars(name)["kafka_controller_id"] for name in NODES)
 
 
-def test_04_the_nodes_run_in_kraft_mode_with_their_ids_and_data():
+def test_04_zookeeper_retired_and_the_kraft_inventory_is_the_clusters_own():
+    for name in NODES:
+        zookeeper = host(name).service("zookeeper")
+        assert not zookeeper.is_running
+        assert not zookeeper.is_enabled
+        assert host(name).file("/var/lib/zookeeper/version-2").is_directory
+    written = (Path(kraft_inventory()) / "hosts.yml").read_text()
+    print(f"\n{written}")
+    assert written.startswith("---\n# Written by playbooks/migrate-to-kraft.yml")
+    layout = yaml.safe_load(written)["all"]
+    assert "zookeeper" not in layout["children"]
+    assert sorted(layout["children"]["kafka_controllers"]["hosts"]) == NODES
+    assert all(layout["hosts"][name]["kafka_mode"] == "kraft" for name in NODES)
+    # The old inventory now describes a cluster that is gone: refused before any change.
+    old = run_playbook("cluster.yml", "-e", "cluster_verify=false")
+    said = " ".join((old.stdout + old.stderr).split())
+    assert old.returncode != 0
+    refusal = "kafka_mode on hadoop-master: zookeeper, but /etc/kafka/server.properties runs in KRaft mode"
+    assert refusal in said, said[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(old.stdout).values()), old.stdout[-3000:]
+    assert not host("hadoop-master").service("zookeeper").is_running
+    again = run_playbook("migrate-to-kraft.yml")
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert "The migration is at step 4 of 4 (finalize)" in " ".join(again.stdout.split())
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
+    kraft = run_playbook("cluster.yml", "-e", "cluster_verify=false", main_inventory=kraft_inventory())
+    assert kraft.returncode == 0, kraft.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(kraft.stdout).values()), kraft.stdout[-3000:]
+
+
+def test_05_kafka_4_through_the_ordinary_upgrade_without_loss():
+    client = host("hadoop-master")
+    upgrade = run_playbook("cluster.yml", "-e", f"kafka_version={UPGRADE}", "-e", "cluster_verify=false",
+                           main_inventory=kraft_inventory(), timeout=1500,
+                           env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    stop_verifier(client, "migration")
+    assert upgrade.returncode == 0, upgrade.stdout[-3000:]
+    WINDOWS.append(run_window(upgrade.stdout, f"upgrade to {UPGRADE}"))
+    rc, report = wait_verifier(client, "migration")
+    for row in per_step(report, WINDOWS):
+        print(f"  {row}")
+    plot_run(report, "migration", WINDOWS)
+    # Loss is judged over the whole run: a message lost in any step fails it.
+    assert_nothing_lost(rc, report, "migration, rollback, migration and upgrade under load")
+    restarts = task_results(upgrade.stdout, "show the restarts")[0]["msg"]
+    print(f"restarts of the upgrade: {restarts}")
+    kinds = ["controller" if "controller_node" in entry else "broker" for entry in restarts]
+    assert kinds == 3 * ["controller"] + 3 * ["broker"], restarts
+    for name in NODES:
+        assert host(name).file("/opt/kafka").linked_to == f"/opt/kafka_2.13-{UPGRADE}"
+    raised = task_results(upgrade.stdout, "raise the finalized features to the release's levels")[0]
+    print(f"features raised: {raised['upgraded']}")
+    levels = features(client, BOOTSTRAP)
+    print(f"features on {UPGRADE}: {levels}")
+    assert levels["metadata.version"].startswith("4.4-")
+    # Raised by name: the quorum the migration formed stays static.
+    assert "kraft.version" not in raised["upgraded"]
+    assert levels["kraft.version"] == "0"
+    again = run_playbook("cluster.yml", "-e", f"kafka_version={UPGRADE}", main_inventory=kraft_inventory())
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
+
+
+def test_06_the_nodes_run_in_kraft_mode_with_their_ids_and_data():
     for name in NODES:
         target = host(name)
         broker = properties(target, "/etc/kafka/server.properties")
@@ -201,7 +304,7 @@ def test_04_the_nodes_run_in_kraft_mode_with_their_ids_and_data():
     assert "changing the migration state from MIGRATION to POST_MIGRATION" in leader_log
 
 
-def test_05_the_same_cluster_topics_and_consumer_offsets():
+def test_07_the_same_cluster_topics_and_consumer_offsets():
     client = host("hadoop-master")
     assert cluster_state(client, BOOTSTRAP)["cluster_id"] == BEFORE["cluster_id"]
     assert topic_id(client) == BEFORE["topic_id"]
@@ -211,11 +314,18 @@ def test_05_the_same_cluster_topics_and_consumer_offsets():
     assert sorted(map(int, read.split())) == list(range(1, MESSAGES + 1))
 
 
-def test_06_a_rerun_and_cluster_yml_in_kraft_mode_change_nothing():
-    again = run_playbook("migrate-to-kraft.yml")
-    assert again.returncode == 0, again.stdout[-3000:]
-    assert "The migration is at step 4 of 4 (finalize)" in " ".join(again.stdout.split())
-    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
-    kraft = run_playbook("cluster.yml", "-e", "kafka_mode=kraft", "-e", "cluster_verify=false")
+def test_08_zookeeper_removed_for_good_with_the_old_inventory_kafka_left_alone():
+    started = {name: (process_started(host(name), "kafka@server"), process_started(host(name), "kafka@controller"))
+               for name in NODES}
+    removed = run_playbook("uninstall.yml", "-e", "uninstall_only=zookeeper", "-e", "uninstall_purge_data=true")
+    assert removed.returncode == 0, removed.stdout[-3000:]
+    for name in NODES:
+        target = host(name)
+        for path in ("/var/lib/zookeeper", "/etc/zookeeper", "/etc/systemd/system/zookeeper.service",
+                     "/usr/local/bin/zkCli.sh"):
+            assert not target.file(path).exists, f"{path} is still on {name}"
+        assert target.file("/usr/local/bin/kafka-topics.sh").exists
+        assert (process_started(target, "kafka@server"), process_started(target, "kafka@controller")) == started[name]
+    kraft = run_playbook("cluster.yml", "-e", f"kafka_version={UPGRADE}", main_inventory=kraft_inventory())
     assert kraft.returncode == 0, kraft.stdout[-3000:]
     assert all(counters["changed"] == 0 for counters in recap(kraft.stdout).values()), kraft.stdout[-3000:]
