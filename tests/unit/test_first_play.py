@@ -219,14 +219,18 @@ def test_the_first_play_refuses_kraft_inventories_that_cannot_work(kraft_sandbox
         assert text in output, f"{text!r} not in:\n{output[-3000:]}"
 
 
+# Where the migration sandbox's nodes keep what they were given: not under /tmp, since the first
+# play refuses configuration and releases on a volatile file system.
+SCRATCH = ROOT / "build" / f"first-play-{os.getpid()}"
+
+
 @pytest.fixture(scope="module")
 def migration_sandbox(tmp_path_factory):
     """The course's ZooKeeper-mode hosts, each also listed as a KRaft controller as
-    migrate-to-kraft.yml wants them, with a scratch configuration directory (conf) the tests put
-    the properties a node was last given in."""
+    migrate-to-kraft.yml wants them, with a scratch configuration directory (SCRATCH/conf) the
+    tests put the properties a node was last given in."""
     path = tmp_path_factory.mktemp("migration")
-    # Not under /tmp: the first play refuses configuration on a volatile file system.
-    conf = ROOT / "build" / f"first-play-conf-{os.getpid()}"
+    conf = SCRATCH / "conf"
     conf.mkdir(parents=True, exist_ok=True)
     hosts = "".join(f"        {host}:\n" for host in HOSTS)
     (path / "hosts.yml").write_text(
@@ -242,9 +246,8 @@ def migration_sandbox(tmp_path_factory):
     (path / "group_vars" / "all.yml").write_text(
         f"kafka_heap: 320m\nkafka_controller_heap: 256m\nzookeeper_heap: 128m\nkafka_quorum: static\n"
         f"kafka_conf_dir: {conf}\n")
-    (path / "conf").symlink_to(conf)
     yield path
-    shutil.rmtree(conf, ignore_errors=True)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 @pytest.mark.parametrize(("extra", "given", "expected"), [
@@ -257,7 +260,7 @@ def migration_sandbox(tmp_path_factory):
 ], ids=["zookeeper-mode-over-a-migrated-broker", "zookeeper-mode-over-a-migrating-broker",
         "kraft-mode-over-a-zookeeper-broker"])
 def test_cluster_yml_refuses_a_mode_the_nodes_do_not_run_in(migration_sandbox, extra, given, expected):
-    conf = (migration_sandbox / "conf").resolve()
+    conf = SCRATCH / "conf"
     (conf / "server.properties").write_text(given)
     try:
         rc, output = first_play(migration_sandbox, extra)
@@ -288,3 +291,27 @@ def test_the_migration_refuses_an_unknown_last_step(migration_sandbox):
     assert rc != 0, output[-2000:]
     assert "kafka_migration_until" in output, output[-3000:]
     assert "everything" in output, output[-3000:]
+
+
+def test_the_migration_refuses_brokers_running_another_release(migration_sandbox):
+    # The sandbox runs no Kafka at all: no release behind kafka_home.
+    rc, output = first_play(migration_sandbox, {"kafka_home": str(SCRATCH / "no-kafka")},
+                            playbook="migrate-to-kraft.yml")
+    assert rc != 0, output[-2000:]
+    assert "kafka_version on hadoop-master: the brokers run no release, the inventory says 3.9.2" in output, output[-3000:]
+    assert "Install Java" not in output
+
+
+def test_the_migration_refuses_a_cluster_that_is_not_healthy(migration_sandbox):
+    # The inventory's release behind kafka_home, but no broker answers.
+    release = SCRATCH / "kafka_2.13-3.9.2"
+    release.mkdir(exist_ok=True)
+    home = SCRATCH / "kafka"
+    if not home.is_symlink():
+        home.symlink_to(release)
+    rc, output = first_play(migration_sandbox, {"kafka_home": str(home), "kafka_migration_health_timeout": 1},
+                            playbook="migrate-to-kraft.yml")
+    assert rc != 0, output[-2000:]
+    assert "check that every broker is registered and every partition in sync" in output, output[-3000:]
+    assert "no broker answers (hadoop-master:9092" in output, output[-3000:]
+    assert "Install Java" not in output
