@@ -84,6 +84,15 @@ def test_a_controller_id_that_is_a_broker_id_is_refused():
                                 "hadoop-slave1") for error in errors), errors
 
 
+def test_a_combined_broker_and_controller_cannot_be_written_for_the_migration():
+    # Combined nodes are unsupported for a migration; the inventory cannot ask for one either way.
+    for variables in ({"kafka_controller_properties": {"process.roles": "broker,controller"}},
+                      {"kafka_properties": {"process.roles": "broker,controller"}}):
+        errors = " ".join(kafka_model_errors(model("controllers", **variables)))
+        assert "sets process.roles" in errors, (variables, errors)
+        assert "Fix:" in errors
+
+
 def test_brokers_on_different_chroots_are_refused():
     variables = {host: {"kafka_broker_id": index, "kafka_controller_id": 1000 + index, "kafka_migration": "controllers",
                         "kafka_zookeeper_chroot": "/kafka" if index < 3 else "/other", **ZOOKEEPER[host]}
