@@ -376,6 +376,11 @@ def parse_properties(content: str) -> dict[str, str]:
 MIGRATION_STEPS = ("controllers", "brokers", "kraft", "finalize")
 
 
+def in_migration_mode(props: Mapping[str, str]) -> bool:
+    """Whether a node's properties put it in ZooKeeper-to-KRaft migration mode."""
+    return props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == "true"
+
+
 def kraft_migration_step(files_by_host: Mapping[str, Mapping[str, str | None]],
                          controller_file: str = "controller.properties") -> dict[str, Any]:
     """Where a ZooKeeper-to-KRaft migration stands, from the properties each node was last given
@@ -393,15 +398,12 @@ def kraft_migration_step(files_by_host: Mapping[str, Mapping[str, str | None]],
                 kind = controllers if posixpath.basename(path) == controller_file else brokers
                 kind[f"{host}:{path}"] = parse_properties(content)
 
-    def migrating(props: Mapping[str, str]) -> bool:
-        return props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == "true"
-
     steps = [
         ("finalize", "controllers out of migration mode", [node for node, props in controllers.items()
-                                                           if not migrating(props)]),
+                                                           if not in_migration_mode(props)]),
         ("kraft", "brokers in KRaft mode", [node for node, props in brokers.items()
                                             if "broker" in props.get("process.roles", "")]),
-        ("brokers", "brokers in migration mode", [node for node, props in brokers.items() if migrating(props)]),
+        ("brokers", "brokers in migration mode", [node for node, props in brokers.items() if in_migration_mode(props)]),
     ]
     for step, what, nodes in steps:
         if nodes:
@@ -424,7 +426,7 @@ def kafka_mode_errors(files: Mapping[str, str | None], mode: str, migrating: boo
         if content is None:
             continue
         props = parse_properties(content)
-        migrating = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == "true"
+        migrating = in_migration_mode(props)
         controller = posixpath.basename(path) == controller_file
         if mode == "zookeeper" and not controller and "process.roles" in props:
             errors.append(f"kafka_mode on {host}: zookeeper, but {path} runs in KRaft mode (process.roles="
