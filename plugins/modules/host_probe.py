@@ -7,6 +7,7 @@ import contextlib
 import grp
 import os
 import pwd
+import re
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
@@ -33,6 +34,18 @@ options:
     type: list
     elements: str
     default: []
+  read_keys:
+    description:
+      - Paths of key=value files (Java properties) of which only the lines of I(keys) are
+        returned, so that whatever else they hold (passwords) never leaves the host.
+    type: list
+    elements: path
+    default: []
+  keys:
+    description: The keys kept from the files of I(read_keys).
+    type: list
+    elements: str
+    default: []
   max_bytes:
     description: Largest file content returned.
     type: int
@@ -42,7 +55,7 @@ author: kafka-toolkit
 
 RETURN = r"""
 files:
-  description: Path to content (null when the file does not exist).
+  description: Path to content (null when the file does not exist), for read and read_keys.
   type: dict
   returned: always
 paths:
@@ -70,6 +83,27 @@ def read_file(path: str, max_bytes: int) -> str | None:
             return handle.read(max_bytes)
     except FileNotFoundError:
         return None
+
+
+def kept_lines(content: str, keys: set[str]) -> str:
+    """The key=value lines of a properties text whose key is in keys; a kept line's continuation
+    lines (after a trailing backslash) stay with it, a dropped line's go with it."""
+    kept: list[str] = []
+    keep = continued = False
+    for line in content.splitlines():
+        if not continued:
+            stripped = line.lstrip()
+            key = re.split(r"\s*[=:\s]", stripped, maxsplit=1)[0]
+            keep = bool(stripped) and stripped[0] not in "#!" and key in keys
+        if keep:
+            kept.append(line)
+        continued = (len(line) - len(line.rstrip("\\"))) % 2 == 1
+    return "".join(f"{line}\n" for line in kept)
+
+
+def read_keys(path: str, keys: set[str], max_bytes: int) -> str | None:
+    content = read_file(path, max_bytes)
+    return None if content is None else kept_lines(content, keys)
 
 
 def describe_path(path: str) -> dict:
@@ -117,6 +151,8 @@ def main() -> None:
             "read": {"type": "list", "elements": "path", "default": []},
             "stat": {"type": "list", "elements": "path", "default": []},
             "users": {"type": "list", "elements": "str", "default": []},
+            "read_keys": {"type": "list", "elements": "path", "default": []},
+            "keys": {"type": "list", "elements": "str", "default": []},
             "max_bytes": {"type": "int", "default": 65536},
         },
         supports_check_mode=True,
@@ -124,7 +160,8 @@ def main() -> None:
     params = module.params
     module.exit_json(
         changed=False,
-        files={path: read_file(path, params["max_bytes"]) for path in params["read"]},
+        files={**{path: read_file(path, params["max_bytes"]) for path in params["read"]},
+               **{path: read_keys(path, set(params["keys"]), params["max_bytes"]) for path in params["read_keys"]}},
         paths={path: describe_path(path) for path in params["stat"]},
         users={name: user_exists(name) for name in params["users"]},
         mem_total_mb=mem_total_mb(),

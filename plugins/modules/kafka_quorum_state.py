@@ -52,7 +52,10 @@ options:
     elements: str
     default: []
   stopping:
-    description: Voter about to be stopped; fail unless a caught-up majority remains without it.
+    description:
+      - Voter about to be stopped; fail unless a caught-up majority remains without it. A quorum
+        of one or two voters cannot keep one, so there every voter must be caught up, and a
+        warning says that metadata changes wait while it is down.
     type: int
   timeout:
     description: Seconds to wait for the conditions; 0 checks once.
@@ -206,7 +209,8 @@ def problems(state: dict, expect: list[int], stopping: int | None) -> list[str]:
     behind = sorted(voter_id for voter_id, voter in voters.items() if not voter["caught_up"])
     if behind:
         found.append(f"voters {behind} are behind the leader")
-    if stopping is not None:
+    # One or two voters lose their majority with any voter down: nothing to wait for (the caller warns).
+    if stopping is not None and len(voters) > 2:
         remaining = [voter for voter_id, voter in voters.items() if voter_id != stopping and voter["caught_up"]]
         if len(remaining) < len(voters) // 2 + 1:
             found.append(f"stopping controller {stopping} would leave {len(remaining)} caught-up voters of "
@@ -258,6 +262,9 @@ def main() -> None:
                          reachable=False, problems=found, waited=state["waited"], msg=found[0])
     if found and not params["report_only"]:
         module.fail_json(msg="; ".join(found) + f" (waited {state['waited']} s)", **state)
+    if params["stopping"] is not None and len(state.get("voters", [])) <= 2:
+        module.warn(f"a quorum of {len(state['voters'])} voters has no majority while controller {params['stopping']} "
+                    "is down: metadata changes (topics, leader elections, brokers joining) wait until it is back")
     module.exit_json(changed=False, **state)
 
 

@@ -299,6 +299,21 @@ def test_a_response_gives_the_leader_and_the_lag_of_every_voter():
     assert "no majority" in " ".join(kafka_quorum_state.problems(state, [], 1001))
 
 
+@pytest.mark.parametrize("voters", [[(1001, 500)], [(1001, 500), (1002, 500)]])
+def test_a_quorum_too_small_to_keep_a_majority_lets_a_caught_up_voter_restart(voters):
+    """One or two voters have no majority with any of them down, however long the gate waits: a
+    caught-up quorum lets the voter go (the module warns)."""
+    state = kafka_quorum_state.summarize(kafka_quorum_state.parse_describe_quorum(
+        response(9, 1001, 500, voters, []), 9), max_lag=50)
+    assert kafka_quorum_state.problems(state, [], 1001) == []
+
+
+def test_a_two_voter_quorum_still_waits_for_a_voter_behind_the_leader():
+    state = kafka_quorum_state.summarize(kafka_quorum_state.parse_describe_quorum(
+        response(9, 1001, 500, [(1001, 500), (1002, 100)], []), 9), max_lag=50)
+    assert kafka_quorum_state.problems(state, [], 1001) == ["voters [1002] are behind the leader"]
+
+
 def test_a_quorum_without_leader_or_with_a_missing_voter_is_unhealthy():
     data = response(3, -1, 10, [(1001, 10), (1002, 10)])
     state = kafka_quorum_state.summarize(kafka_quorum_state.parse_describe_quorum(data, 3), max_lag=5)

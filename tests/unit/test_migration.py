@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
+from host_probe import kept_lines
 from kafka_model import kafka_cluster_model, kafka_model_errors
 from kafka_toolkit import kafka_mode_errors, kraft_format_plan, kraft_inventory, kraft_migration_step
 
@@ -185,6 +186,24 @@ def test_cluster_yml_refuses_nodes_in_another_mode_than_the_inventory(mode, brok
 def test_nodes_in_the_inventorys_mode_or_new_pass(mode, broker, controller):
     files = {"/etc/kafka/server.properties": broker, "/etc/kafka/controller.properties": controller}
     assert kafka_mode_errors(files, mode, False, "hadoop-master") == []
+
+
+SECRET = "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.example.Login \\\n  password=\"s3cret\";\n"
+
+
+@pytest.mark.parametrize("broker", [ZK_BROKER, MIGRATING_BROKER, KRAFT_BROKER, None])
+@pytest.mark.parametrize("controller", [MIGRATING_CONTROLLER, KRAFT_CONTROLLER, None])
+@pytest.mark.parametrize("mode", ["zookeeper", "kraft"])
+def test_the_probes_keys_are_all_the_mode_and_step_checks_read(mode, broker, controller):
+    """The probes bring back only kafka_node_properties_keys of each node's file: the checks
+    must decide the same on those lines as on the whole file, and no password comes along."""
+    keys = set(yaml.safe_load((ROOT / "roles/kafka/vars/main.yml").read_text())["kafka_node_properties_keys"])
+    whole = {"/etc/kafka/server.properties": broker and SECRET + broker,
+             "/etc/kafka/controller.properties": controller and controller + SECRET}
+    probed = {path: content and kept_lines(content, keys) for path, content in whole.items()}
+    assert not any("s3cret" in (content or "") for content in probed.values())
+    assert kafka_mode_errors(probed, mode, False, "h") == kafka_mode_errors(whole, mode, False, "h")
+    assert kraft_migration_step({"h": probed}) == kraft_migration_step({"h": whole})
 
 
 def test_the_kraft_inventory_keeps_the_groups_but_zookeepers_and_sets_kraft_mode_on_kafka_hosts():

@@ -253,6 +253,15 @@ def test_host_probe_reads_and_stats_without_changing_anything(tmp_path):
     assert result["mem_total_mb"] > 0
 
 
+def test_host_probe_brings_back_only_the_keys_asked_for(tmp_path):
+    props = tmp_path / "server.properties"
+    props.write_text("# process.roles=controller\nprocess.roles=broker\nssl.key.password=s3cret\n"
+                     "sasl.jaas.config=Login \\\n  password=\"s3cret\";\n  node.id : 1\nnode.id.extra=2\n")
+    result = run_module("host_probe", {"read_keys": [str(props), str(tmp_path / "none")],
+                                       "keys": ["process.roles", "node.id"]}, tmp_path)
+    assert result["files"] == {str(props): "process.roles=broker\n  node.id : 1\n", str(tmp_path / "none"): None}
+
+
 def test_config_files_writes_only_what_differs(tmp_path):
     owner = pwd.getpwuid(os.getuid()).pw_name
     group = grp.getgrgid(os.getgid()).gr_name

@@ -3,8 +3,9 @@ Kafka 4.4.0, with clients writing throughout: stopped with every broker in KRaft
 back to ZooKeeper mode from there; migrated again through the last step; ZooKeeper retired and
 the KRaft inventory written, which cluster.yml then follows without a change while the old
 inventory is refused; Kafka 4.4.0 through cluster.yml with that inventory. Nothing acknowledged
-lost, the same cluster, topics and consumer offsets at the end. (What the migration refuses
-before any change is tested against sandbox hosts: tests/unit/test_first_play.py.)
+lost, the same cluster, topics and consumer offsets at the end. A cluster with a broker down is
+refused before anything changes; the other refusals are tested against sandbox hosts
+(tests/unit/test_first_play.py).
 
 The tests run in order and share one continuous verifier run (started in test_03, judged in
 test_05)."""
@@ -23,6 +24,7 @@ from scenario_support import (
     host,
     hostvars,
     inventory,
+    managed_state,
     plot_run,
     process_started,
     properties,
@@ -140,6 +142,25 @@ def test_01_data_and_a_committed_group_before_the_migration():
                   cluster_id=cluster_state(client, BOOTSTRAP)["cluster_id"])
     print(f"\nbefore: {BEFORE}")
     assert sum(BEFORE["offsets"].values()) == MESSAGES
+
+
+def test_02_a_cluster_with_a_broker_down_is_refused_before_anything_changes():
+    stopped = "hadoop-slave2"
+    broker = hostvars(stopped)["kafka_broker_id"]
+    host(stopped).check_output("systemctl stop kafka@server")
+    try:
+        before = {name: managed_state(host(name)) for name in NODES}
+        refused = run_playbook("migrate-to-kraft.yml", "-e", "kafka_migration_health_timeout=5")
+        after = {name: managed_state(host(name)) for name in NODES}
+    finally:
+        host(stopped).check_output("systemctl start kafka@server")
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode != 0, said[-2000:]
+    assert f"brokers [{broker}] are not registered" in said, said[-2000:]
+    assert after == before
+    assert not any(host(name).file("/etc/kafka/controller.properties").exists for name in NODES)
+    state = cluster_state(host("hadoop-master"), BOOTSTRAP, expect="1,2,3", in_sync=True, timeout=180)
+    assert not state.get("failed"), state.get("msg")
 
 
 def zookeeper_controller(client) -> str:

@@ -1,0 +1,3 @@
+"""The course's single-host layout in KRaft mode (tests/single_host_suite.py)."""
+
+from single_host_suite import *  # noqa: F403 - pytest collects the suite's tests and fixture

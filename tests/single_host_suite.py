@@ -1,0 +1,101 @@
+"""Three brokers on one host, as in the course, with replication factor 3 across them, beside
+the metadata service of either mode (one ZooKeeper, or one KRaft controller). A scenario with a
+single host 'hadoop-master' running brokers server, server-one and server-two imports these tests."""
+
+import json
+from pathlib import Path
+
+import pytest
+from scenario_support import (
+    assert_serving,
+    host,
+    hostvars,
+    process_started,
+    properties,
+    recap,
+    run_playbook,
+    verifier,
+    zookeeper_mode,
+)
+
+BROKERS = {"server": (0, 9092), "server-one": (1, 9093), "server-two": (2, 9094)}
+BOOTSTRAP = "hadoop-master:9092,hadoop-master:9093,hadoop-master:9094"
+KRAFT = hostvars("hadoop-master").get("kafka_mode") == "kraft"
+# The scenario copies the archive from the controller (kafka_archive_local): the release it unpacks.
+RELEASE = Path(hostvars("hadoop-master")["kafka_archive_local"]).name.removesuffix(".tgz")
+# The node id's key in a broker's properties and meta.properties.
+ID_KEY = "node.id" if KRAFT else "broker.id"
+# The metadata service beside the brokers: its unit and port.
+METADATA = ("kafka@controller", hostvars("hadoop-master").get("kafka_controller_port")) if KRAFT else \
+    ("zookeeper", 2181)
+
+
+@pytest.fixture(scope="module")
+def target():
+    return host("hadoop-master")
+
+
+def test_the_metadata_service_runs_alone(target):
+    assert_serving(target, *METADATA)
+    if KRAFT:
+        status = target.check_output("kafka-metadata-quorum.sh --bootstrap-server hadoop-master:9092 describe --status")
+        voters = json.loads(next(line for line in status.splitlines() if line.startswith("CurrentVoters:"))
+                            .split(":", 1)[1])
+        assert [voter["id"] for voter in voters] == [hostvars("hadoop-master")["kafka_controller_id"]], status
+    else:
+        assert zookeeper_mode(target) == "standalone"
+
+
+@pytest.mark.parametrize("name", sorted(BROKERS))
+def test_each_broker_has_its_unit_port_config_and_log_dir(target, name):
+    broker_id, port = BROKERS[name]
+    assert_serving(target, f"kafka@{name}", port)
+    config = properties(target, f"/etc/kafka/{name}.properties")
+    assert config[ID_KEY] == str(broker_id)
+    assert config["listeners"] == f"PLAINTEXT://:{port}"
+    assert config["advertised.listeners"] == f"PLAINTEXT://hadoop-master:{port}"
+    assert config["log.dirs"] == f"/var/lib/kafka/{name}"
+    assert properties(target, f"/var/lib/kafka/{name}/meta.properties")[ID_KEY] == str(broker_id)
+    assert target.file(f"/var/log/kafka/{name}/server.log").exists
+
+
+def test_archives_were_copied_from_the_controller(target):
+    assert target.file(f"/var/cache/kafka-toolkit/{RELEASE}.tgz").exists
+    assert target.file("/opt/kafka").linked_to == f"/opt/{RELEASE}"
+
+
+def test_jps_lists_three_brokers_and_the_controller_if_any(target):
+    assert target.check_output("jps -l").count("kafka.Kafka") == 3 + KRAFT
+
+
+def test_replication_factor_three_round_trip(target):
+    describe = target.check_output("kafka-topics.sh --bootstrap-server hadoop-master:9093 --describe "
+                                   "--topic Hello-Kafka")
+    isr = [line.split("Isr: ")[1].split()[0] for line in describe.splitlines() if "Isr: " in line]
+    assert len(isr) == 3
+    assert all(len(members.split(",")) == 3 for members in isr)
+    target.check_output("echo single-host-hello | kafka-console-producer.sh --bootstrap-server hadoop-master:9094 "
+                        "--topic Hello-Kafka --producer-property acks=all")
+    output = target.check_output("kafka-console-consumer.sh --bootstrap-server hadoop-master:9092 --topic Hello-Kafka "
+                                 "--from-beginning --max-messages 1 --timeout-ms 30000")
+    assert output.strip() == "single-host-hello"
+    rc, report = verifier(target, "--bootstrap-servers", BOOTSTRAP, "--expect-brokers", "0,1,2", "--topics", "2",
+                          "--messages", "5000")
+    assert rc == 0, report.get("reason")
+    assert report["counts"]["lost"] == 0
+
+
+def test_a_property_of_one_broker_restarts_only_that_broker(target):
+    units = [f"kafka@{name}" for name in BROKERS] + [METADATA[0]]
+    before = {unit: process_started(target, unit) for unit in units}
+    changed = [{"name": name, "id": broker_id, "port": port} for name, (broker_id, port) in BROKERS.items()]
+    changed[1]["properties"] = {"num.io.threads": 6}
+    extra = json.dumps({"kafka_brokers": changed})
+    result = run_playbook("cluster.yml", "--extra-vars", extra)
+    assert result.returncode == 0, result.stdout[-3000:]
+    after = {unit: process_started(target, unit) for unit in units}
+    assert after.pop("kafka@server-one") > before.pop("kafka@server-one")
+    assert after == before
+    assert properties(target, "/etc/kafka/server-one.properties")["num.io.threads"] == "6"
+    again = run_playbook("cluster.yml", "--extra-vars", extra)
+    assert all(counters["changed"] == 0 for counters in recap(again.stdout).values())
