@@ -248,7 +248,8 @@ def main() -> None:
         else:
             state = {}
         found = problems(state, params["expect_voters"], params["stopping"]) if state else \
-            ["no controller answers (" + "; ".join(errors) + ")"]
+            ["no controller answers (" + "; ".join(errors) + "). Fix: start the controllers (systemctl start "
+             "kafka@controller on their hosts) and check that their kafka_controller_port is reachable from here"]
         found += [f"controller {address} does not answer yet" for address in params["answering"]
                   if not answers(address)]
         if not found or time.monotonic() >= deadline:

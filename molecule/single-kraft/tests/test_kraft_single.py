@@ -3,6 +3,7 @@ release maps to (kraft.version 1: the quorum is dynamic), and playbooks/rolling-
 acks=all load restarts the controller and then each broker once, one at a time, with nothing
 acknowledged lost."""
 
+import itertools
 import time
 
 from scenario_support import (
@@ -13,6 +14,7 @@ from scenario_support import (
     process_started,
     run_playbook,
     start_verifier,
+    stop_began,
     stop_verifier,
     wait_verifier,
 )
@@ -50,8 +52,15 @@ def test_a_rolling_restart_under_load_restarts_the_controller_then_each_broker_o
     after = {unit: process_started(client, unit) for unit in UNITS}
     print(f"\nrolling-restart.yml: {ended - began:.0f} s; restarted (monotonic us): {after}")
     assert all(after[unit] > before[unit] for unit in UNITS), (before, after)
-    # The quorum first, then the brokers.
-    assert min(after.values()) == after["kafka@controller"]
+    # The quorum first, then the brokers; each asked to stop only once the one before was running
+    # again, and started once.
+    order = sorted(UNITS, key=after.get)
+    assert order[0] == "kafka@controller", order
+    for previous, unit in itertools.pairwise(order):
+        assert stop_began(client, unit) > after[previous], f"{unit} stopped before {previous} was back"
+    for unit in UNITS:
+        starts = client.check_output(f"journalctl -u {unit} --since @{int(began)} -o cat | grep -c '^Started' || true")
+        assert starts == "1", f"{unit} started {starts} times during the rolling restart"
     rc, report = wait_verifier(client, "rolling", timeout=600)
     plot_run(report, "single-kraft-rolling-restart", [("rolling-restart.yml", began, ended)])
     assert_nothing_lost(rc, report, "single KRaft host, every node restarted under load")
