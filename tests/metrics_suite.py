@@ -28,14 +28,16 @@ from scenario_support import (
 BOOTSTRAP = "hadoop-master:9092,hadoop-master:9093,hadoop-master:9094"
 PROMETHEUS = "http://127.0.0.1:9090"
 KRAFT = hostvars("hadoop-master").get("kafka_mode") == "kraft"
+# A KRaft controller in broker 'server' (kafka_controller_combined) is scraped as that broker.
+COMBINED = KRAFT and bool(hostvars("hadoop-master").get("kafka_controller_combined"))
 # What serves the cluster's metadata, as Prometheus scrapes it: its job and node label.
-METADATA = ("kafka", "controller") if KRAFT else ("zookeeper", None)
+METADATA = ("kafka", "server") if COMBINED else ("kafka", "controller") if KRAFT else ("zookeeper", None)
 # The active controller's gauge (KafkaActiveControllerCount) comes from the KRaft controller, or
 # from every ZooKeeper-mode broker (1 on the one that is the controller).
 SERIES = [
     (7071, "kafka_server_replicamanager_underreplicatedpartitions"),
     (7072, "kafka_server_replicamanager_underminisrpartitioncount"),
-    *([(7070, "kafka_controller_kafkacontroller_activecontrollercount"),
+    *([(7071 if COMBINED else 7070, "kafka_controller_kafkacontroller_activecontrollercount"),
        (7073, "kafka_log_logmanager_offlinelogdirectorycount")] if KRAFT else
       [(7073, "kafka_controller_kafkacontroller_activecontrollercount"), (7000, "znode_count")]),
     (9100, "node_filesystem_avail_bytes"),
@@ -85,7 +87,7 @@ def test_every_endpoint_serves_the_series_the_rules_read(target, port, series):
 def test_the_agent_is_in_every_nodes_unit_and_in_no_command(target):
     env = target.file("/etc/kafka/server-two.env").content_string
     assert "-javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7073:/etc/kafka/jmx-exporter.yml" in env
-    if KRAFT:
+    if KRAFT and not COMBINED:
         assert "jmx_prometheus_javaagent-1.0.1.jar=7070:" in target.file("/etc/kafka/controller.env").content_string
     # A command on the same host with the agent in its options would fail to bind the broker's port.
     target.check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --list")
@@ -99,12 +101,17 @@ def test_prometheus_scrapes_every_node(target):
             if item["health"] == "up":
                 counts[item["labels"]["job"]] = counts.get(item["labels"]["job"], 0) + 1
         expected = {"prometheus": 1, "kafka": 3, "node": 1}
-        expected[METADATA[0]] = expected.get(METADATA[0], 0) + 1
+        if not COMBINED:
+            expected[METADATA[0]] = expected.get(METADATA[0], 0) + 1
         return counts == expected and counts
     print(f"\nhealthy targets per job: {wait_for(healthy_jobs, 90, 'every target up')}")
     labels = {item["labels"]["node"] for item in api(target, "/api/v1/targets")["activeTargets"]
               if item["labels"]["job"] == "kafka"}
     assert labels == {"server", "server-one", "server-two"} | ({METADATA[1]} if KRAFT else set())
+    if COMBINED:
+        roles = {item["labels"]["node"]: item["labels"]["role"]
+                 for item in api(target, "/api/v1/targets")["activeTargets"] if item["labels"]["job"] == "kafka"}
+        assert roles == {"server": "broker,controller", "server-one": "broker", "server-two": "broker"}
 
 
 def test_a_stopped_broker_fires_the_alerts_that_name_it_until_it_is_back(target):

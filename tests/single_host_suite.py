@@ -1,5 +1,6 @@
 """Three brokers on one host, as in the course, with replication factor 3 across them, beside
-the metadata service of either mode (one ZooKeeper, or one KRaft controller). A scenario with a
+the metadata service of either mode (one ZooKeeper, or one KRaft controller: its own process, or
+a role of broker 'server' with kafka_controller_combined). A scenario with a
 single host 'hadoop-master' running brokers server, server-one and server-two imports these tests."""
 
 import json
@@ -25,9 +26,13 @@ KRAFT = hostvars("hadoop-master").get("kafka_mode") == "kraft"
 RELEASE = Path(hostvars("hadoop-master")["kafka_archive_local"]).name.removesuffix(".tgz")
 # The node id's key in a broker's properties and meta.properties.
 ID_KEY = "node.id" if KRAFT else "broker.id"
-# The metadata service beside the brokers: its unit and port.
-METADATA = ("kafka@controller", hostvars("hadoop-master").get("kafka_controller_port")) if KRAFT else \
-    ("zookeeper", 2181)
+# KRaft's controller in broker 'server' (kafka_controller_combined, as Kafka's own quickstart
+# runs one node) or a process of its own.
+COMBINED = KRAFT and bool(hostvars("hadoop-master").get("kafka_controller_combined"))
+CONTROLLER_PORT = hostvars("hadoop-master").get("kafka_controller_port")
+# The metadata service beside (or in) the brokers: its unit, port and node id.
+METADATA = ("kafka@server" if COMBINED else "kafka@controller", CONTROLLER_PORT) if KRAFT else ("zookeeper", 2181)
+VOTER = BROKERS["server"][0] if COMBINED else hostvars("hadoop-master").get("kafka_controller_id")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,7 @@ def test_the_metadata_service_runs_alone(target):
         status = target.check_output("kafka-metadata-quorum.sh --bootstrap-server hadoop-master:9092 describe --status")
         voters = json.loads(next(line for line in status.splitlines() if line.startswith("CurrentVoters:"))
                             .split(":", 1)[1])
-        assert [voter["id"] for voter in voters] == [hostvars("hadoop-master")["kafka_controller_id"]], status
+        assert [voter["id"] for voter in voters] == [VOTER], status
     else:
         assert zookeeper_mode(target) == "standalone"
 
@@ -52,8 +57,11 @@ def test_each_broker_has_its_unit_port_config_and_log_dir(target, name):
     assert_serving(target, f"kafka@{name}", port)
     config = properties(target, f"/etc/kafka/{name}.properties")
     assert config[ID_KEY] == str(broker_id)
-    assert config["listeners"] == f"PLAINTEXT://:{port}"
-    assert config["advertised.listeners"] == f"PLAINTEXT://hadoop-master:{port}"
+    controls = COMBINED and name == "server"
+    assert config.get("process.roles") == ("broker,controller" if controls else "broker" if KRAFT else None)
+    assert config["listeners"] == f"PLAINTEXT://:{port}" + (f",CONTROLLER://:{CONTROLLER_PORT}" if controls else "")
+    assert config["advertised.listeners"] == f"PLAINTEXT://hadoop-master:{port}" + \
+        (f",CONTROLLER://hadoop-master:{CONTROLLER_PORT}" if controls else "")
     assert config["log.dirs"] == f"/var/lib/kafka/{name}"
     assert properties(target, f"/var/lib/kafka/{name}/meta.properties")[ID_KEY] == str(broker_id)
     assert target.file(f"/var/log/kafka/{name}/server.log").exists
@@ -65,7 +73,8 @@ def test_archives_were_copied_from_the_controller(target):
 
 
 def test_jps_lists_three_brokers_and_the_controller_if_any(target):
-    assert target.check_output("jps -l").count("kafka.Kafka") == 3 + KRAFT
+    assert target.check_output("jps -l").count("kafka.Kafka") == 3 + (KRAFT and not COMBINED)
+    assert target.file("/etc/kafka/controller.properties").exists is (KRAFT and not COMBINED)
 
 
 def test_replication_factor_three_round_trip(target):
@@ -86,7 +95,7 @@ def test_replication_factor_three_round_trip(target):
 
 
 def test_a_property_of_one_broker_restarts_only_that_broker(target):
-    units = [f"kafka@{name}" for name in BROKERS] + [METADATA[0]]
+    units = list(dict.fromkeys([f"kafka@{name}" for name in BROKERS] + [METADATA[0]]))
     before = {unit: process_started(target, unit) for unit in units}
     changed = [{"name": name, "id": broker_id, "port": port} for name, (broker_id, port) in BROKERS.items()]
     changed[1]["properties"] = {"num.io.threads": 6}

@@ -151,11 +151,16 @@ def _quorum_properties(controllers: list[dict[str, Any]], quorum: Any) -> dict[s
     }
 
 
-def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The KRaft controllers: one process per host of the controllers' group, beside its brokers."""
+def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any],
+                 first_broker_ids: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The KRaft controllers: one per host of the controllers' group, its own process beside the
+    host's brokers, or (kafka_controller_combined) a role of the host's first broker, whose node id
+    it then is (first_broker_ids); kafka_cluster_model fills in the rest of a combined one."""
     result = []
     for host in hosts:
-        node_id = _pick(hostvars, host, defaults, "kafka_controller_id")
+        combined = _enabled(_pick(hostvars, host, defaults, "kafka_controller_combined"))
+        given_id = _pick(hostvars, host, defaults, "kafka_controller_id")
+        node_id = first_broker_ids.get(host) if combined else given_id
         port = _pick(hostvars, host, defaults, "kafka_controller_port")
         data_root = str(_pick(hostvars, host, defaults, "kafka_data_root"))
         advertised_host = _pick(hostvars, host, defaults, "kafka_advertised_host") or host
@@ -167,7 +172,8 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
         metrics_port = _pick(hostvars, host, defaults, "kafka_controller_metrics_port") \
             if _enabled(_pick(hostvars, host, defaults, "kafka_metrics")) else None
         result.append({
-            "role": "controller", "host": host, "index": 0, "name": "controller", "id": node_id, "port": port,
+            "role": "controller", "roles": ["controller"], "combined": combined, "given_id": given_id,
+            "host": host, "index": 0, "name": "controller", "id": node_id, "port": port,
             "listeners": listeners, "advertised_listeners": advertised, "bootstrap": f"{advertised_host}:{port}",
             "log_dirs": log_dirs, "heap": _pick(hostvars, host, defaults, "kafka_controller_heap"),
             "jmx_port": None, "rack": None, "chroot": None, "sources": sources,
@@ -178,6 +184,8 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
         })
     quorum = _quorum_properties(result, _pick(hostvars, (hosts or [""])[0], defaults, "kafka_quorum"))
     for controller in result:
+        if controller["combined"]:
+            continue
         properties: dict[str, Any] = {}
         for values in controller["sources"].values():
             properties.update(values)
@@ -206,6 +214,23 @@ def _migration_properties(brokers: list[dict[str, Any]], migration: str) -> dict
         or first.get("security.inter.broker.protocol") or "PLAINTEXT",
         "listener.security.protocol.map": ",".join(f"{name}:{protocol}" for name, protocol in mapping.items()),
     }
+
+
+def _combine(controller: dict[str, Any], brokers: list[dict[str, Any]]) -> None:
+    """A combined controller becomes a role of its host's first broker: one process, one node id,
+    one properties file with both roles, the controller listener beside the broker's, and the
+    metadata log in the broker's first log directory."""
+    broker = next((broker for broker in brokers if broker["host"] == controller["host"] and broker["index"] == 0), None)
+    if broker is None:  # refused by kafka_model_errors
+        return
+    controller.update({"name": broker["name"], "log_dirs": broker["log_dirs"], "heap": None, "metrics_port": None,
+                       "metrics_address": None, "properties": broker["properties"]})
+    broker["roles"] = ["broker", "controller"]
+    broker["quorum_bootstrap"] = controller["bootstrap"]
+    properties = broker["properties"]
+    properties["process.roles"] = "broker,controller"
+    properties["listeners"] = f"{properties['listeners']},{controller['listeners']}"
+    properties["advertised.listeners"] = f"{properties['advertised.listeners']},{controller['advertised_listeners']}"
 
 
 def _retired_controllers(hostvars: Mapping[str, Any], controller_hosts: list[str],
@@ -254,8 +279,6 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
     mode = _pick(hostvars, anchor, defaults, "kafka_mode")
     kraft = mode == "kraft"
     migration = str(_pick(hostvars, anchor, defaults, "kafka_migration") or "") if mode == "zookeeper" else ""
-    controllers = _controllers(controller_hosts, hostvars, defaults) if kraft or migration else []
-    quorum = _quorum_properties(controllers, _pick(hostvars, anchor, defaults, "kafka_quorum"))
     entries: list[tuple[str, int, dict[str, Any], Mapping[str, Any]]] = []
     for host in hosts:
         listed = _pick(hostvars, host, defaults, "kafka_brokers") or []
@@ -266,6 +289,9 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         for index, raw in enumerate(listed):
             entry = dict(raw) if isinstance(raw, Mapping) else {"id": raw}
             entries.append((host, index, entry, listed))
+    first_broker_ids = {host: entry.get("id") for host, index, entry, _ in entries if index == 0}
+    controllers = _controllers(controller_hosts, hostvars, defaults, first_broker_ids) if kraft or migration else []
+    quorum = _quorum_properties(controllers, _pick(hostvars, anchor, defaults, "kafka_quorum"))
     replication = replication_defaults(len(entries))
     zk_nodes = zookeeper_nodes(list(zookeeper_hosts or []), hostvars,
                                {"client_port": defaults.get("kafka_zookeeper_client_port", 2181)})
@@ -320,7 +346,8 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         advertised_parsed = parse_listeners(advertised)
         first = next((item for item in advertised_parsed if item["valid"]), None)
         brokers.append({
-            "role": "broker", "host": host, "index": index, "name": name, "id": entry.get("id"), "port": port,
+            "role": "broker", "roles": ["broker"], "host": host, "index": index, "name": name, "id": entry.get("id"),
+            "port": port,
             "listeners": listeners, "advertised_listeners": advertised,
             # The variable a fix of the advertised address goes to when the entry does not set its own.
             "advertised_from": None if entry.get("advertised_listeners") else
@@ -338,23 +365,29 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         })
     cluster_defaults = _cluster_defaults(brokers)
     for controller in controllers:
+        if controller["combined"]:
+            _combine(controller, brokers)
+            continue
         controller["properties"] = {**cluster_defaults, **controller["properties"],
                                     **_migration_properties(brokers, migration)}
+    separate = [controller for controller in controllers if not controller["combined"]]
     return {
         "mode": mode,
         "migration": migration,
         "brokers": brokers,
+        # The voters of the quorum, whatever process each runs in.
         "controllers": controllers,
-        # Every process of the cluster, controllers first: what a host runs and restarts.
-        "nodes": controllers + brokers,
+        # Every process of the cluster, controllers first: what a host runs and restarts. A
+        # combined controller is its broker's process and appears once, as that broker.
+        "nodes": separate + brokers,
         "quorum_bootstrap_servers": [controller["bootstrap"] for controller in controllers],
         "retired_controllers": _retired_controllers(hostvars, controller_hosts, defaults) if kraft else [],
         "broker_ids": [broker["id"] for broker in brokers],
         "bootstrap_servers": [broker["bootstrap"] for broker in brokers if broker["bootstrap"]],
         # What Prometheus scrapes: every node that serves its metrics (kafka_metrics).
         "metrics_targets": [{"address": node["metrics_address"], "host": node["host"], "node": node["name"],
-                             "role": node["role"], "id": node["id"]}
-                            for node in controllers + brokers if node["metrics_address"]],
+                             "role": ",".join(node["roles"]), "id": node["id"]}
+                            for node in separate + brokers if node["metrics_address"]],
         "zookeeper_nodes": zk_nodes,
         "zookeeper_connect": None if kraft else brokers[0]["zookeeper_connect"] if brokers
         else zookeeper_connect(zk_nodes),
@@ -618,6 +651,9 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
     node_ids = {_as_int(broker["id"]): f"broker on {broker['host']} ({broker['name']})" for broker in brokers}
     for controller in controllers:
         host = controller["host"]
+        if controller.get("combined"):
+            errors += _combined_errors(controller, brokers, migration)
+            continue
         errors += [f"{variable} on {host}: not a dict of properties. Fix: write it as key: value pairs."
                    for variable in controller.get("malformed", [])]
         for variable, values in controller["sources"].items():
@@ -699,6 +735,41 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
             errors.append(f"kafka_brokers listeners on {broker['host']} ({broker['name']}): {CONTROLLER_LISTENER} is "
                           f"the controllers' listener; a broker that listens on it would be taken for a controller. "
                           f"Fix: name the broker's listener otherwise (PLAINTEXT, CLIENT...).")
+    return errors
+
+
+def _combined_errors(controller: Mapping[str, Any], brokers: list[Mapping[str, Any]], migration: str) -> list[str]:
+    """A controller that runs in its host's first broker (kafka_controller_combined)."""
+    host = controller["host"]
+    own = [broker for broker in brokers if broker["host"] == host]
+    if not own:
+        return [f"kafka_controller_combined on {host}: true, but {host} runs no broker to share a process with (it "
+                f"is not in the brokers' group). Fix: list {host} with its brokers in the brokers' group, or set "
+                f"kafka_controller_combined: false and give the controller its own kafka_controller_id."]
+    errors = []
+    if migration:
+        errors.append(f"kafka_controller_combined on {host}: a migration from ZooKeeper moves the metadata to "
+                      f"controllers of their own; Kafka migrates no broker into a combined node. Fix: migrate with "
+                      f"kafka_controller_combined: false (a kafka_controller_id per host).")
+    given, first = controller.get("given_id"), own[0]
+    if given is not None and _as_int(given) != _as_int(first["id"]):
+        errors.append(f"kafka_controller_id on {host}: {given}, but a combined controller is the node of the host's "
+                      f"first broker, {first['name']} (id {first['id']}). Fix: remove kafka_controller_id from "
+                      f"host_vars/{host}.yml.")
+    if controller["sources"].get("kafka_controller_properties"):
+        errors.append(f"kafka_controller_properties on {host}: set, but the host's controller runs in broker "
+                      f"{first['name']} and takes the broker's properties. Fix: move them to kafka_properties or "
+                      f"kafka_brokers[0].properties.")
+    port = _as_int(controller["port"])
+    if port is None or not 1 <= port <= 65535:
+        errors.append(f"kafka_controller_port on {host}: {controller['port']!r} is not a TCP port. Fix: use "
+                      f"1-65535 (9093 by default).")
+    for broker in own:
+        taken = [item["port"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
+        if port is not None and port in [*taken, _as_int(broker["jmx_port"]), _as_int(broker["metrics_port"])]:
+            errors.append(f"kafka_controller_port on {host}: {port} is also a port of broker {broker['name']} on the "
+                          f"same host, and the combined controller of {first['name']} listens on it beside the "
+                          f"broker's listener. Fix: give the controller listener its own port (e.g. 9193).")
     return errors
 
 

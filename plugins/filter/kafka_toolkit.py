@@ -292,35 +292,40 @@ def kafka_uuid(seed: str) -> str:
 
 
 def kraft_format_plan(nodes: list[dict], files_by_host: Mapping[str, Mapping[str, str | None]],
-                      quorum_formed: bool, directory_ids: list[str], quorum: str = "dynamic") -> dict[str, Any]:
+                      quorum_formed: bool, directory_ids: Mapping[Any, str], quorum: str = "dynamic") -> dict[str, Any]:
     """How each KRaft node of the play is formatted, if at all.
 
     A node whose every log directory holds meta.properties is left alone. When no controller is
-    formatted and no quorum answers, the quorum is new: every controller is formatted with the
-    full voter set (--initial-controllers) and its own directory id. Otherwise a new controller
-    joins an existing quorum (--no-initial-controllers, then added as a voter) and a broker only
-    needs the cluster id. A static quorum's voters are in every node's controller.quorum.voters,
-    which kafka-storage.sh refuses to combine with either flag."""
+    formatted and no quorum answers, the quorum is new: every controller (its own process, or a
+    broker that is a controller too) is formatted with the full voter set (--initial-controllers)
+    and its own directory id (directory_ids, by node id). Otherwise a new controller joins an
+    existing quorum (--no-initial-controllers, then added as a voter) and a broker only needs the
+    cluster id. A static quorum's voters are in every node's controller.quorum.voters, which
+    kafka-storage.sh refuses to combine with either flag."""
     def formatted(node: dict) -> bool:
         files = files_by_host.get(node["host"]) or {}
         return all(files.get(f"{str(log_dir).rstrip('/')}/meta.properties") for log_dir in node["log_dirs"])
 
-    controllers = [node for node in nodes if node.get("role") == "controller"]
+    def controls(node: dict) -> bool:
+        return "controller" in (node.get("roles") or [node.get("role")])
+
+    controllers = [node for node in nodes if controls(node)]
     new_quorum = not quorum_formed and not any(formatted(node) for node in controllers)
-    voters = ",".join(f"{node['id']}@{node['bootstrap']}:{directory}"
-                      for node, directory in zip(controllers, directory_ids, strict=False))
+    voters = ",".join(f"{node['id']}@{node.get('quorum_bootstrap') or node['bootstrap']}:{directory_ids[node['id']]}"
+                      for node in controllers)
     plan: dict[str, Any] = {"new_quorum": new_quorum, "nodes": []}
     for node in nodes:
         if formatted(node):
             continue
-        if node.get("role") != "controller" or quorum == "static":
+        if not controls(node) or quorum == "static":
             flags: list[str] = []
         elif new_quorum:
             flags = ["--initial-controllers", voters]
         else:
             flags = ["--no-initial-controllers"]
-        plan["nodes"].append({"host": node["host"], "name": node["name"], "id": node["id"], "role": node.get("role"),
-                              "flags": flags, "joins_quorum": node.get("role") == "controller" and not new_quorum})
+        plan["nodes"].append({"host": node["host"], "name": node["name"], "id": node["id"],
+                              "role": ",".join(node.get("roles") or [node.get("role")]),
+                              "flags": flags, "joins_quorum": controls(node) and not new_quorum})
     return plan
 
 
@@ -446,6 +451,27 @@ def kafka_mode_errors(files: Mapping[str, str | None], mode: str, migrating: boo
     return errors
 
 
+def kafka_role_errors(nodes: list[Mapping[str, Any]], files: Mapping[str, str | None], conf_dir: str, host: str,
+                      group: str = "kafka_controllers") -> list[str]:
+    """A node keeps the roles it was written with: a broker does not become a combined
+    broker-controller in place, nor the reverse. Kafka keeps a controller's metadata log and its
+    directory id in its storage, and a voter that vanishes from the quorum's processes leaves the
+    quorum a voter short."""
+    errors = []
+    for node in nodes:
+        content = files.get(f"{conf_dir.rstrip('/')}/{node['name']}.properties")
+        was = parse_properties(content).get("process.roles") if content else None
+        now = node["properties"].get("process.roles")
+        if was is None or now is None or set(was.replace(" ", "").split(",")) == set(now.split(",")):
+            continue
+        errors.append(f"kafka_controller_combined on {host}: {node['name']} (id {node['id']}) runs with process.roles="
+                      f"{was}, and this inventory would write {now}; a node keeps the roles its storage was "
+                      f"formatted for. Fix: put kafka_controller_combined and the '{group}' group back as they were "
+                      f"for {host}; a controller joins as a new node (its own process, or a combined host whose "
+                      f"first broker is new).")
+    return errors
+
+
 # What reaches a host (hosts files keep these; everything else lives in group_vars and host_vars).
 CONNECTION_VARS = ("ansible_host", "ansible_port", "ansible_user", "ansible_connection", "ansible_ssh_private_key_file",
                    "ansible_ssh_common_args", "ansible_python_interpreter", "ansible_become", "ansible_become_method",
@@ -544,6 +570,7 @@ class FilterModule:
             "kafka_cluster_ids": kafka_cluster_ids,
             "kafka_uuid": kafka_uuid,
             "kraft_format_plan": kraft_format_plan,
+            "kafka_role_errors": kafka_role_errors,
             "kraft_voter_changes": kraft_voter_changes,
             "kraft_migration_step": kraft_migration_step,
             "kafka_mode_errors": kafka_mode_errors,

@@ -13,6 +13,8 @@ from kafka_model import kafka_cluster_model, kafka_model_errors, kafka_model_war
 from kafka_toolkit import kafka_cluster_id_errors, kafka_host_errors, kafka_uuid, kraft_format_plan, kraft_voter_changes
 
 HOSTS = ["hadoop-master", "hadoop-slave1", "hadoop-slave2"]
+# The directory id each controller is formatted with, by node id.
+DIRECTORIES = {1001: "d1", 1002: "d2", 1003: "d3"}
 DEFAULTS = yaml.safe_load((ROOT / "roles" / "kafka" / "defaults" / "main.yml").read_text())
 BASE = yaml.safe_load(Path(ROOT / "roles" / "kafka" / "vars" / "main.yml").read_text())["kafka_default_properties"]
 
@@ -200,7 +202,7 @@ def meta(node_id, cluster="c1"):
 
 
 def test_a_new_quorum_formats_every_controller_with_every_voter():
-    plan = kraft_format_plan(model()["nodes"], {}, False, ["d1", "d2", "d3"])
+    plan = kraft_format_plan(model()["nodes"], {}, False, DIRECTORIES)
     assert plan["new_quorum"] is True
     voters = "1001@hadoop-master:9093:d1,1002@hadoop-slave1:9093:d2,1003@hadoop-slave2:9093:d3"
     controllers = [node for node in plan["nodes"] if node["role"] == "controller"]
@@ -212,7 +214,7 @@ def test_formatted_nodes_are_left_alone_and_a_new_controller_joins():
     files = {host: {"/var/lib/kafka/controller/meta.properties": meta(1000 + index),
                     "/var/lib/kafka/server/meta.properties": meta(index)}
              for index, host in enumerate(HOSTS[:2], start=1)}
-    plan = kraft_format_plan(model()["nodes"], files, True, ["d1", "d2", "d3"])
+    plan = kraft_format_plan(model()["nodes"], files, True, DIRECTORIES)
     assert plan["new_quorum"] is False
     assert [(node["host"], node["name"], node["flags"]) for node in plan["nodes"]] == [
         ("hadoop-slave2", "controller", ["--no-initial-controllers"]), ("hadoop-slave2", "server", [])]
@@ -221,7 +223,7 @@ def test_formatted_nodes_are_left_alone_and_a_new_controller_joins():
 
 def test_a_formatted_controller_means_the_quorum_exists_even_when_it_is_down():
     files = {"hadoop-master": {"/var/lib/kafka/controller/meta.properties": meta(1001)}}
-    plan = kraft_format_plan(model()["nodes"], files, False, ["d1", "d2", "d3"])
+    plan = kraft_format_plan(model()["nodes"], files, False, DIRECTORIES)
     assert plan["new_quorum"] is False
 
 

@@ -15,6 +15,8 @@ DEFAULTS = yaml.safe_load((ROOT / "roles" / "kafka" / "defaults" / "main.yml").r
 BASE = yaml.safe_load(Path(ROOT / "roles" / "kafka" / "vars" / "main.yml").read_text())["kafka_default_properties"]
 ZOOKEEPER = {host: {"zookeeper_id": index} for index, host in enumerate(HOSTS, start=1)}
 VOTERS = "1001@hadoop-master:9093,1002@hadoop-slave1:9093,1003@hadoop-slave2:9093"
+# The directory id each controller is formatted with, by node id.
+DIRECTORIES = {1001: "d1", 1002: "d2", 1003: "d3"}
 
 
 def model(step="", mode="zookeeper", **common):
@@ -145,9 +147,9 @@ def test_the_furthest_node_decides_the_step():
 
 def test_a_static_quorum_is_formatted_without_voter_flags():
     nodes = model("controllers")["nodes"]
-    static = kraft_format_plan(nodes, {}, False, ["d1", "d2", "d3"], "static")
+    static = kraft_format_plan(nodes, {}, False, DIRECTORIES, "static")
     assert [node["flags"] for node in static["nodes"]] == [[]] * 6
-    dynamic = kraft_format_plan(nodes, {}, False, ["d1", "d2", "d3"])
+    dynamic = kraft_format_plan(nodes, {}, False, DIRECTORIES)
     assert dynamic["nodes"][0]["flags"][0] == "--initial-controllers"
 
 

@@ -2,10 +2,11 @@
 to join (--no-initial-controllers), added as a voter once caught up; then removed as a voter,
 stopped and disabled. The other nodes get the new bootstrap list in their files but are not
 restarted: running nodes learn the voters from the metadata log. The quorum keeps a leader and
-caught-up voters throughout."""
+caught-up voters throughout. A formatted broker is refused as a combined broker-controller
+(kafka_controller_combined) before anything changes."""
 
 import pytest
-from scenario_support import group, host, process_started, properties, recap, run_playbook
+from scenario_support import group, host, hostvars, process_started, properties, recap, run_playbook
 
 QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
 UNITS = ("kafka@controller", "kafka@server")
@@ -76,3 +77,23 @@ def test_a_controller_taken_out_of_the_group_leaves_the_quorum_and_stops(retired
     assert "hadoop-slave3" not in properties(host("hadoop-master"),
                                              "/etc/kafka/server.properties")["controller.quorum.bootstrap.servers"]
     assert starts() == before, "no other node may restart for a removed voter"
+
+
+def test_a_formatted_broker_is_refused_as_a_combined_controller(tmp_path):
+    """The edit that would make every course host's broker its controller too: each broker's
+    storage was formatted for the broker role alone."""
+    (tmp_path / "host_vars").mkdir()
+    (tmp_path / "hosts.yml").write_text("all:\n  hosts:\n" + "".join(f"    {name}:\n" for name in group("kafka")))
+    for name in group("kafka"):
+        broker_id = hostvars(name)["kafka_broker_id"]
+        (tmp_path / "host_vars" / f"{name}.yml").write_text(
+            f"kafka_controller_combined: true\nkafka_controller_id: {broker_id}\n")
+    before = starts()
+    result = run_playbook("cluster.yml", inventories=(str(tmp_path),))
+    assert result.returncode != 0, result.stdout[-3000:]
+    broker_id = hostvars("hadoop-master")["kafka_broker_id"]
+    assert (f"kafka_controller_combined on hadoop-master: server (id {broker_id}) runs with process.roles=broker, "
+            f"and this inventory would write broker,controller") in result.stdout, result.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(result.stdout).values()), result.stdout[-3000:]
+    assert starts() == before
+    assert properties(host("hadoop-master"), "/etc/kafka/server.properties")["process.roles"] == "broker"
