@@ -13,6 +13,7 @@ from scenario_support import (
     host,
     plot_run,
     process_started,
+    recap,
     run_playbook,
     start_verifier,
     stop_began,
@@ -65,3 +66,12 @@ def test_a_rolling_restart_under_load_restarts_each_node_once_the_quorum_leader_
     rc, report = wait_verifier(client, "rolling", timeout=600)
     plot_run(report, "single-kraft-rolling-restart", [("rolling-restart.yml", began, ended)])
     assert_nothing_lost(rc, report, "single KRaft host, every node restarted under load")
+
+
+def test_the_only_controller_is_not_retired():
+    result = run_playbook("decommission.yml", "-e", "decommission_broker_id=0")
+    assert result.returncode != 0
+    assert ("decommission_broker_id on all hosts: broker 0 (server on hadoop-master) is also a controller, the "
+            "quorum's only one") in " ".join((result.stdout + result.stderr).split()), result.stderr[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(result.stdout).values()), result.stdout[-3000:]
+    assert host("hadoop-master").service("kafka@server").is_running
