@@ -677,9 +677,7 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
         else:
             node_ids[node_id] = f"controller on {host}"
         port = _as_int(controller["port"])
-        if port is None or not 1 <= port <= 65535:
-            errors.append(f"kafka_controller_port on {host}: {controller['port']!r} is not a TCP port. Fix: use "
-                          f"1-65535 (9093 by default).")
+        errors += _controller_port_errors(controller, brokers)
         if controller["metrics_port"] is not None:
             metrics = _as_int(controller["metrics_port"])
             if metrics is None or not 1 <= metrics <= 65535 or metrics == port:
@@ -695,11 +693,6 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
                 errors.append(f"kafka_controller_metrics_port on {host}: {metrics} is also a port of broker "
                               f"{broker['name']} on the same host. Fix: give the controller's metrics their own port "
                               f"(7070 by default, below the brokers' 7071 and up).")
-            if port is not None and (port in taken or port == _as_int(broker["jmx_port"])
-                                     or port == _as_int(broker["metrics_port"])):
-                errors.append(f"kafka_controller_port on {host}: {port} is also a port of broker {broker['name']} "
-                              f"on the same host. Fix: give the controller its own port (9093 by default, with "
-                              f"brokers from 9092 counting up: move kafka_controller_port above them, e.g. 9193).")
             if broker["name"] == "controller":
                 errors.append(f"kafka_brokers name on {host}: 'controller' is the name of the host's controller "
                               f"(kafka@controller). Fix: rename the broker.")
@@ -760,17 +753,23 @@ def _combined_errors(controller: Mapping[str, Any], brokers: list[Mapping[str, A
         errors.append(f"kafka_controller_properties on {host}: set, but the host's controller runs in broker "
                       f"{first['name']} and takes the broker's properties. Fix: move them to kafka_properties or "
                       f"kafka_brokers[0].properties.")
+    return errors + _controller_port_errors(controller, brokers)
+
+
+def _controller_port_errors(controller: Mapping[str, Any], brokers: list[Mapping[str, Any]]) -> list[str]:
+    """The controller listener's port, in its own process or in a broker's: a TCP port that no
+    broker of the host listens on or serves JMX or metrics on."""
+    host = controller["host"]
     port = _as_int(controller["port"])
     if port is None or not 1 <= port <= 65535:
-        errors.append(f"kafka_controller_port on {host}: {controller['port']!r} is not a TCP port. Fix: use "
-                      f"1-65535 (9093 by default).")
-    for broker in own:
-        taken = [item["port"] for item in parse_listeners(broker["listeners"]) if item["valid"]]
-        if port is not None and port in [*taken, _as_int(broker["jmx_port"]), _as_int(broker["metrics_port"])]:
-            errors.append(f"kafka_controller_port on {host}: {port} is also a port of broker {broker['name']} on the "
-                          f"same host, and the combined controller of {first['name']} listens on it beside the "
-                          f"broker's listener. Fix: give the controller listener its own port (e.g. 9193).")
-    return errors
+        return [f"kafka_controller_port on {host}: {controller['port']!r} is not a TCP port. Fix: use "
+                f"1-65535 (9093 by default)."]
+    return [f"kafka_controller_port on {host}: {port} is also a port of broker {broker['name']} on the same host. "
+            f"Fix: give the controller its own port (9093 by default, with brokers from 9092 counting up: move "
+            f"kafka_controller_port above them, e.g. 9193)."
+            for broker in brokers if broker["host"] == host
+            and port in [*(item["port"] for item in parse_listeners(broker["listeners"]) if item["valid"]),
+                         _as_int(broker["jmx_port"]), _as_int(broker["metrics_port"])]]
 
 
 def _weaker_controller_errors(given: Mapping[str, Any], brokers: Mapping[str, Any], host: str) -> list[str]:
