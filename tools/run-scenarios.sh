@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs molecule scenarios in the order given; "a+b" runs a and b side by side (their hosts,
-# networks and names must not meet: the lab scenario's kafkalab-molecule-* and the kraft
-# scenario's molecule-kraft-* containers, and the single-host scenario's own network, do not). A
+# networks and names must not meet: the lab scenario's kafkalab-molecule-*, the single-kraft
+# scenario's molecule-single-kraft-* and the kraft scenario's molecule-kraft-* containers, and the
+# single-host scenario's own network, do not). A
 # scenario run alongside another logs to build/molecule-<scenario>.log, printed when it ends.
 # Prints each scenario's time.
-#   tools/run-scenarios.sh lab+single-host single-kraft default kraft migration
+#   tools/run-scenarios.sh lab+single-host+single-kraft default kraft migration
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config=.config/molecule/config.yml

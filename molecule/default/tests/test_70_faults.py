@@ -18,6 +18,7 @@ from scenario_support import (
     process_started,
     run_playbook,
     start_verifier,
+    stop_verifier,
     wait_verifier,
     zookeeper_mode,
 )
@@ -27,6 +28,8 @@ NETWORK = "molecule-kafka"
 # The two-brokers-down fault: how long they stay down, and the verifier's delivery timeout.
 DOWN_S = 25
 DELIVERY_TIMEOUT_S = 8
+# Seconds of writing to the healed cluster after a fault, before the verifier's writing is ended.
+TAIL_S = 10
 FIGURES = []
 
 
@@ -45,7 +48,10 @@ def heal_seconds():
     return state["waited"]
 
 
-def run_fault(name, fault, *verifier_args, duration=60):
+def run_fault(name, fault, *verifier_args, duration=150, tail=TAIL_S):
+    """Writes from 5 s before the fault until `tail` seconds after the cluster has healed (SIGTERM),
+    or for `duration` seconds when tail is None: the writing covers the whole fault however long
+    it takes on a loaded machine, and no longer than it needs to."""
     # On a loaded machine a replica can fall out of the ISR for a few seconds between faults; a
     # fault starts from a healthy cluster (heal_seconds fails after 180 s) and the wait is reported.
     healthy_before = heal_seconds()
@@ -57,6 +63,9 @@ def run_fault(name, fault, *verifier_args, duration=60):
     details = fault() or {}
     fault_until = time.time()
     healed = heal_seconds()
+    if tail is not None:
+        time.sleep(tail)
+        stop_verifier(client(), name)
     rc, report = wait_verifier(client(), name, timeout=duration + 400)
     plot_run(report, f"fault-{name}", [(name, fault_from, fault_until)])
     counts = report.get("counts", {})
@@ -108,7 +117,7 @@ def test_sigkill_the_partition_leader_three_times():
             time.sleep(3)
         return {"killed_brokers": kills, "isr_full_after_each_kill_s": heals}
 
-    rc, report = run_fault("kill", fault, duration=90)
+    rc, report = run_fault("kill", fault)
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
     assert report["counts"]["unavailable"] == 0
@@ -123,7 +132,7 @@ def test_stop_the_zookeeper_leader():
         host(leader).check_output("systemctl start zookeeper")
         return {"stopped_zookeeper": leader}
 
-    rc, report = run_fault("zkleader", fault, duration=45)
+    rc, report = run_fault("zkleader", fault)
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
     assert report["counts"]["unavailable"] == 0
@@ -157,7 +166,7 @@ def test_cut_one_broker_off_the_network_until_the_isr_shrinks():
                            check=True)
         return seen
 
-    rc, report = run_fault("partition", fault, duration=80)
+    rc, report = run_fault("partition", fault)
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
     assert report["counts"]["unavailable"] == 0
@@ -170,7 +179,7 @@ def test_rolling_restart_of_every_broker():
         assert result.returncode == 0, result.stdout[-3000:]
         return {}
 
-    rc, report = run_fault("rolling", fault, duration=60)
+    rc, report = run_fault("rolling", fault)
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
     assert report["counts"]["unavailable"] == 0
@@ -194,7 +203,7 @@ def test_two_of_three_brokers_down_sends_fail_and_are_not_acknowledged():
     # The sends made while two brokers are down fail on purpose (--expect-failures); production
     # goes on long after they are back, so the run ends on a healed cluster and must pass.
     rc, report = run_fault("majority", fault, "--delivery-timeout", str(DELIVERY_TIMEOUT_S), "--expect-failures",
-                           duration=duration)
+                           duration=duration, tail=None)
     counts = report["counts"]
     assert counts["lost"] == 0
     assert counts["unavailable"] == 0
