@@ -15,6 +15,7 @@ import time
 import pytest
 from scenario_support import (
     assert_nothing_lost,
+    client_args,
     cluster_state,
     host,
     hostvars,
@@ -26,6 +27,8 @@ from scenario_support import (
 )
 
 BOOTSTRAP = "hadoop-master:9092,hadoop-master:9093,hadoop-master:9094"
+# What the CLI and the verifier add to reach the listeners (kafka_security).
+CLIENT = client_args("hadoop-master")
 PROMETHEUS = "http://127.0.0.1:9090"
 KRAFT = hostvars("hadoop-master").get("kafka_mode") == "kraft"
 # A KRaft controller in broker 'server' (kafka_controller_combined) is scraped as that broker.
@@ -90,7 +93,7 @@ def test_the_agent_is_in_every_nodes_unit_and_in_no_command(target):
     if KRAFT and not COMBINED:
         assert "jmx_prometheus_javaagent-1.0.1.jar=7070:" in target.file("/etc/kafka/controller.env").content_string
     # A command on the same host with the agent in its options would fail to bind the broker's port.
-    target.check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} --list")
+    target.check_output(f"kafka-topics.sh --bootstrap-server {BOOTSTRAP} {' '.join(CLIENT)} --list")
 
 
 def test_prometheus_scrapes_every_node(target):
@@ -117,8 +120,8 @@ def test_prometheus_scrapes_every_node(target):
 def test_a_stopped_broker_fires_the_alerts_that_name_it_until_it_is_back(target):
     wait_for(lambda: firing(target) == [] or None, 120, f"no alert firing before the fault: {firing(target)}")
     # Writing with acks=all all along: the outage costs no acknowledged message (min ISR 2 of 3).
-    start_verifier(target, "metrics-fault", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "metrics-fault",
-                   "--topics", "1", "--partitions", "3", "--duration", "240", "--rate", "100",
+    start_verifier(target, "metrics-fault", "--bootstrap-servers", BOOTSTRAP, *CLIENT, "--topic-prefix",
+                   "metrics-fault", "--topics", "1", "--partitions", "3", "--duration", "240", "--rate", "100",
                    "--consume-timeout", "120", "--settle", "180")
     time.sleep(10)
 

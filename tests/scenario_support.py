@@ -103,6 +103,26 @@ def properties(target: Any, path: str) -> dict[str, str]:
     return result
 
 
+@functools.cache
+def _role_default(name: str) -> Any:
+    import yaml
+
+    return yaml.safe_load((PROJECT / "roles" / "kafka" / "defaults" / "main.yml").read_text())[name]
+
+
+def security_protocol(name: str) -> str:
+    """The protocol of the cluster's listeners, as the host's inventory sets kafka_security."""
+    return "SSL" if hostvars(name).get("kafka_security", _role_default("kafka_security")) == "tls" else "PLAINTEXT"
+
+
+def client_args(name: str) -> tuple[str, ...]:
+    """What a client on the host (Kafka's CLI, kafka-verify) adds to reach the listeners: the
+    host's client file, which the kafka role writes in every mode."""
+    if security_protocol(name) == "PLAINTEXT":
+        return ()
+    return ("--command-config", hostvars(name).get("kafka_client_config", _role_default("kafka_client_config")))
+
+
 def verifier(target: Any, *args: str) -> tuple[int, dict[str, Any]]:
     """Run the installed kafka-verify on a host; returns its exit code and JSON report."""
     result = target.run("kafka-verify --json " + " ".join(shlex.quote(a) for a in args))
@@ -133,9 +153,9 @@ def task_results(json_output: str, task_name: str) -> list[dict[str, Any]]:
     return found
 
 
-def features(client: Any, bootstrap: str) -> dict[str, str]:
-    """Finalized level of each feature, as Kafka's own tool reports it."""
-    output = client.check_output(f"kafka-features.sh --bootstrap-server {bootstrap} describe")
+def features(client: Any, bootstrap: str, *extra: str) -> dict[str, str]:
+    """Finalized level of each feature, as Kafka's own tool reports it (extra: client_args)."""
+    output = client.check_output(f"kafka-features.sh --bootstrap-server {bootstrap} {shlex.join(extra)} describe")
     levels = {}
     for line in output.splitlines():
         # "Feature: NAME   SupportedMinVersion: A   SupportedMaxVersion: B   FinalizedVersionLevel: C ..."

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from scenario_support import (
     assert_serving,
+    client_args,
     host,
     hostvars,
     process_started,
     properties,
     recap,
     run_playbook,
+    security_protocol,
     verifier,
     zookeeper_mode,
 )
@@ -33,6 +35,10 @@ CONTROLLER_PORT = hostvars("hadoop-master").get("kafka_controller_port")
 # The metadata service beside (or in) the brokers: its unit, port and node id.
 METADATA = ("kafka@server" if COMBINED else "kafka@controller", CONTROLLER_PORT) if KRAFT else ("zookeeper", 2181)
 VOTER = BROKERS["server"][0] if COMBINED else hostvars("hadoop-master").get("kafka_controller_id")
+# kafka_security: the listeners' protocol, and what the CLI and the verifier add to reach them.
+PROTOCOL = security_protocol("hadoop-master")
+CLIENT = client_args("hadoop-master")
+CLI = "".join(f" {arg}" for arg in CLIENT)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +49,8 @@ def target():
 def test_the_metadata_service_runs_alone(target):
     assert_serving(target, *METADATA)
     if KRAFT:
-        status = target.check_output("kafka-metadata-quorum.sh --bootstrap-server hadoop-master:9092 describe --status")
+        status = target.check_output(f"kafka-metadata-quorum.sh --bootstrap-server hadoop-master:9092{CLI} "
+                                     "describe --status")
         voters = json.loads(next(line for line in status.splitlines() if line.startswith("CurrentVoters:"))
                             .split(":", 1)[1])
         assert [voter["id"] for voter in voters] == [VOTER], status
@@ -59,8 +66,8 @@ def test_each_broker_has_its_unit_port_config_and_log_dir(target, name):
     assert config[ID_KEY] == str(broker_id)
     controls = COMBINED and name == "server"
     assert config.get("process.roles") == ("broker,controller" if controls else "broker" if KRAFT else None)
-    assert config["listeners"] == f"PLAINTEXT://:{port}" + (f",CONTROLLER://:{CONTROLLER_PORT}" if controls else "")
-    assert config["advertised.listeners"] == f"PLAINTEXT://hadoop-master:{port}" + \
+    assert config["listeners"] == f"{PROTOCOL}://:{port}" + (f",CONTROLLER://:{CONTROLLER_PORT}" if controls else "")
+    assert config["advertised.listeners"] == f"{PROTOCOL}://hadoop-master:{port}" + \
         (f",CONTROLLER://hadoop-master:{CONTROLLER_PORT}" if controls else "")
     assert config["log.dirs"] == f"/var/lib/kafka/{name}"
     assert properties(target, f"/var/lib/kafka/{name}/meta.properties")[ID_KEY] == str(broker_id)
@@ -78,18 +85,18 @@ def test_jps_lists_three_brokers_and_the_controller_if_any(target):
 
 
 def test_replication_factor_three_round_trip(target):
-    describe = target.check_output("kafka-topics.sh --bootstrap-server hadoop-master:9093 --describe "
+    describe = target.check_output(f"kafka-topics.sh --bootstrap-server hadoop-master:9093{CLI} --describe "
                                    "--topic Hello-Kafka")
     isr = [line.split("Isr: ")[1].split()[0] for line in describe.splitlines() if "Isr: " in line]
     assert len(isr) == 3
     assert all(len(members.split(",")) == 3 for members in isr)
-    target.check_output("echo single-host-hello | kafka-console-producer.sh --bootstrap-server hadoop-master:9094 "
-                        "--topic Hello-Kafka --producer-property acks=all")
-    output = target.check_output("kafka-console-consumer.sh --bootstrap-server hadoop-master:9092 --topic Hello-Kafka "
-                                 "--from-beginning --max-messages 1 --timeout-ms 30000")
+    target.check_output("echo single-host-hello | kafka-console-producer.sh --bootstrap-server "
+                        f"hadoop-master:9094{CLI} --topic Hello-Kafka --producer-property acks=all")
+    output = target.check_output(f"kafka-console-consumer.sh --bootstrap-server hadoop-master:9092{CLI} "
+                                 "--topic Hello-Kafka --from-beginning --max-messages 1 --timeout-ms 30000")
     assert output.strip() == "single-host-hello"
-    rc, report = verifier(target, "--bootstrap-servers", BOOTSTRAP, "--expect-brokers", "0,1,2", "--topics", "2",
-                          "--messages", "5000")
+    rc, report = verifier(target, "--bootstrap-servers", BOOTSTRAP, *CLIENT, "--expect-brokers", "0,1,2",
+                          "--topics", "2", "--messages", "5000")
     assert rc == 0, report.get("reason")
     assert report["counts"]["lost"] == 0
 

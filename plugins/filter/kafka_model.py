@@ -41,6 +41,8 @@ MIGRATION_FLAG = "zookeeper.metadata.migration.enable"
 ZOOKEEPER_ONLY = ("zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms", "broker.id.generation.enable",
                   "zookeeper.set.acl", "zookeeper.metadata.migration.enable", "inter.broker.protocol.version")
 CONTROLLER_LISTENER = "CONTROLLER"
+# kafka_security: the protocol of every listener, brokers' and controllers' alike.
+SECURITY_MODES = {"plaintext": "PLAINTEXT", "tls": "SSL"}
 # Settings a KRaft controller applies to the whole cluster: it creates topics with its own
 # num.partitions and default.replication.factor, and with eligible leader replicas it writes its
 # own min.insync.replicas as the cluster's dynamic default and as every new topic's setting, over
@@ -128,13 +130,13 @@ def replication_defaults(broker_count: int) -> dict[str, int]:
             "transaction.state.log.min.isr": min_isr}
 
 
-def _with_controller_protocol(properties: Mapping[str, Any]) -> str:
+def _with_controller_protocol(properties: Mapping[str, Any], protocol: str = "PLAINTEXT") -> str:
     """The listener map a KRaft node writes: the configured one (or Kafka's default) plus the
-    controller listener, in plaintext unless the map says otherwise."""
+    controller listener, in the cluster's protocol unless the map says otherwise."""
     mapping = _protocol_map(properties)
     if mapping is None:  # malformed: written as given, refused by kafka_model_errors
         return _join(properties.get("listener.security.protocol.map"))
-    mapping.setdefault(CONTROLLER_LISTENER, "PLAINTEXT")
+    mapping.setdefault(CONTROLLER_LISTENER, protocol)
     return ",".join(f"{name}:{protocol}" for name, protocol in mapping.items())
 
 
@@ -151,8 +153,34 @@ def _quorum_properties(controllers: list[dict[str, Any]], quorum: Any) -> dict[s
     }
 
 
+def _security(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """The cluster's one security setting (kafka_security, read on the first host; every host's
+    value is kept for kafka_model_errors), the properties it adds to every node, and what a client
+    on the hosts needs to reach the listeners: the toolkit's modules, its verifier and Kafka's CLI
+    (--command-config) all read the one client file written from it."""
+    given = {host: _pick(hostvars, host, defaults, "kafka_security") for host in hosts}
+    mode = str(next(iter(given.values()), None) or "plaintext")
+    protocol = SECURITY_MODES.get(mode, "PLAINTEXT")
+    directory = str(_pick(hostvars, (hosts or [""])[0], defaults, "kafka_security_dir") or "").rstrip("/")
+    tls = protocol == "SSL"
+    ca_file = f"{directory}/ca.crt" if tls else None
+    # PEM stores: the host's key and certificate chain in one file, the CA in another; no store
+    # passwords (Kafka refuses them for PEM) and no keytool.
+    properties = {"ssl.keystore.type": "PEM", "ssl.keystore.location": f"{directory}/host.pem",
+                  "ssl.truststore.type": "PEM", "ssl.truststore.location": ca_file} if tls else {}
+    client_config = _pick(hostvars, (hosts or [""])[0], defaults, "kafka_client_config")
+    client = {"security.protocol": protocol, **({"ssl.truststore.type": "PEM", "ssl.truststore.location": ca_file}
+                                               if tls else {})}
+    return {"mode": mode, "protocol": protocol, "given": given, "properties": properties, "directory": directory,
+            "client_config": client_config,
+            # What Kafka's CLI tools and the toolkit's own take to reach the listeners.
+            "client_args": ["--command-config", client_config] if tls else [],
+            "ca_file": ca_file, "keystore_file": properties.get("ssl.keystore.location"),
+            "client_properties": client}
+
+
 def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any],
-                 first_broker_ids: Mapping[str, Any]) -> list[dict[str, Any]]:
+                 first_broker_ids: Mapping[str, Any], security: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The KRaft controllers: one per host of the controllers' group, its own process beside the
     host's brokers, or (kafka_controller_combined) a role of the host's first broker, whose node id
     it then is (first_broker_ids); kafka_cluster_model fills in the rest of a combined one."""
@@ -186,14 +214,14 @@ def _controllers(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mappin
     for controller in result:
         if controller["combined"]:
             continue
-        properties: dict[str, Any] = {}
+        properties: dict[str, Any] = dict(security["properties"])
         for values in controller["sources"].values():
             properties.update(values)
         properties.update({"process.roles": "controller", "node.id": controller["id"],
                            "listeners": controller["listeners"],
                            "advertised.listeners": controller["advertised_listeners"],
                            "log.dirs": ",".join(controller["log_dirs"]), **quorum})
-        properties["listener.security.protocol.map"] = _with_controller_protocol(properties)
+        properties["listener.security.protocol.map"] = _with_controller_protocol(properties, security["protocol"])
         controller["properties"] = {key: value for key, value in properties.items() if value is not None}
     return result
 
@@ -290,7 +318,10 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
             entry = dict(raw) if isinstance(raw, Mapping) else {"id": raw}
             entries.append((host, index, entry, listed))
     first_broker_ids = {host: entry.get("id") for host, index, entry, _ in entries if index == 0}
-    controllers = _controllers(controller_hosts, hostvars, defaults, first_broker_ids) if kraft or migration else []
+    security = _security(list(dict.fromkeys(hosts + controller_hosts)), hostvars, defaults)
+    protocol = security["protocol"]
+    controllers = _controllers(controller_hosts, hostvars, defaults, first_broker_ids, security) \
+        if kraft or migration else []
     quorum = _quorum_properties(controllers, _pick(hostvars, anchor, defaults, "kafka_quorum"))
     replication = replication_defaults(len(entries))
     zk_nodes = zookeeper_nodes(list(zookeeper_hosts or []), hostvars,
@@ -303,8 +334,8 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
         name = entry.get("name") or ("server" if len(listed) == 1 else None)
         base = _as_int(port_base)
         port = entry.get("port", base + index if base is not None else port_base)
-        listeners = _join(entry.get("listeners") or f"PLAINTEXT://:{port}")
-        advertised = _join(entry.get("advertised_listeners") or f"PLAINTEXT://{advertised_host}:{port}")
+        listeners = _join(entry.get("listeners") or f"{protocol}://:{port}")
+        advertised = _join(entry.get("advertised_listeners") or f"{protocol}://{advertised_host}:{port}")
         log_dirs = entry.get("log_dirs") or [f"{data_root.rstrip('/')}/{name if name is not None else index}"]
         if not isinstance(log_dirs, list):
             log_dirs = [log_dirs]
@@ -333,14 +364,17 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
                              "process.roles": "broker", **quorum})
         elif migration == "brokers":
             identity.update({MIGRATION_FLAG: "true", **quorum})
-        properties: dict[str, Any] = {**dict(base_properties or {}), **replication}
+        properties: dict[str, Any] = {**dict(base_properties or {}), **replication, **security["properties"]}
         if kraft_broker:
             properties.update(dict.fromkeys(ZOOKEEPER_ONLY))
         for values in sources.values():
             properties.update(values)
         properties.update(identity)
+        # Brokers talk to each other on the cluster's protocol; Kafka refuses both settings at once.
+        if protocol != "PLAINTEXT" and "inter.broker.listener.name" not in properties:
+            properties.setdefault("security.inter.broker.protocol", protocol)
         if kraft_broker or migration == "brokers":
-            properties["listener.security.protocol.map"] = _with_controller_protocol(properties)
+            properties["listener.security.protocol.map"] = _with_controller_protocol(properties, protocol)
         if rack:
             properties["broker.rack"] = rack
         advertised_parsed = parse_listeners(advertised)
@@ -374,6 +408,7 @@ def kafka_cluster_model(hosts: list[str], hostvars: Mapping[str, Any], defaults:
     return {
         "mode": mode,
         "migration": migration,
+        "security": security,
         "brokers": brokers,
         # The voters of the quorum, whatever process each runs in.
         "controllers": controllers,
@@ -731,6 +766,32 @@ def _kraft_errors(model: Mapping[str, Any], controller_group: str) -> list[str]:
     return errors
 
 
+def _security_errors(model: Mapping[str, Any]) -> list[str]:
+    """One protocol for the whole cluster, one the toolkit can write."""
+    security = model.get("security") or {}
+    given = security.get("given") or {}
+    if not given:
+        return []
+    anchor, mode = next(iter(given.items()))
+    errors = [f"kafka_security on {host}: {value!r}, but {anchor} has {mode!r}; the whole cluster speaks one "
+              f"protocol. Fix: set kafka_security once, in group_vars/all.yml."
+              for host, value in given.items() if value != mode]
+    if mode == "sasl_tls":
+        errors.append(f"kafka_security on {anchor}: sasl_tls (SASL/SCRAM users over TLS) is not available yet. "
+                      f"Fix: use tls (every listener on TLS, certificates from the toolkit's CA) or plaintext.")
+    elif mode not in SECURITY_MODES:
+        errors.append(f"kafka_security on {anchor}: {mode!r} is not one of {', '.join(SECURITY_MODES)}. Fix: set "
+                      f"kafka_security to plaintext or tls.")
+    elif mode != "plaintext" and model.get("migration"):
+        errors.append(f"kafka_security on {anchor}: {mode} during a migration to KRaft is not supported yet. Fix: "
+                      f"migrate a plaintext cluster.")
+    directory = security.get("directory") or ""
+    if mode == "tls" and not directory.startswith("/"):
+        errors.append(f"kafka_security_dir on {anchor}: {directory!r} is not an absolute path. Fix: use a path "
+                      f"such as /etc/kafka/tls.")
+    return errors
+
+
 def _combined_errors(controller: Mapping[str, Any], brokers: list[Mapping[str, Any]], migration: str) -> list[str]:
     """A controller that runs in its host's first broker (kafka_controller_combined)."""
     host = controller["host"]
@@ -812,7 +873,7 @@ def kafka_model_errors(model: Mapping[str, Any], group: str = "kafka",
     if not brokers:
         return [f"group '{group}' on all hosts: it is empty or missing. Fix: list the broker hosts under "
                 f"'{group}' in the inventory."]
-    errors: list[str] = _kraft_errors(model, controller_group)
+    errors: list[str] = _kraft_errors(model, controller_group) + _security_errors(model)
     ids: dict[int, str] = {}
     advertised: dict[str, str] = {}
     per_host: dict[str, dict[str, dict]] = {}

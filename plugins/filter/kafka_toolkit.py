@@ -472,6 +472,39 @@ def kafka_role_errors(nodes: list[Mapping[str, Any]], files: Mapping[str, str | 
     return errors
 
 
+def listener_protocols(properties: Mapping[str, Any]) -> set[str]:
+    """The security protocols a node's listeners speak (a listener's name is its protocol unless
+    listener.security.protocol.map says otherwise)."""
+    mapping = {}
+    for pair in str(properties.get("listener.security.protocol.map") or "").split(","):
+        name, _, protocol = pair.strip().partition(":")
+        if name and protocol:
+            mapping[name.strip().upper()] = protocol.strip().upper()
+    names = [item.strip().split("://", 1)[0].upper() for item in str(properties.get("listeners") or "").split(",")
+             if "://" in item]
+    return {mapping.get(name, name) for name in names}
+
+
+def kafka_security_errors(nodes: list[Mapping[str, Any]], files: Mapping[str, str | None], conf_dir: str,
+                          host: str) -> list[str]:
+    """A running node's listeners keep a protocol in common with what is written next: a broker
+    restarted onto TLS alone no longer reaches, nor is reached by, the brokers still on plaintext,
+    and its replicas fall out of sync for the whole roll. Adding a listener first keeps one."""
+    errors = []
+    for node in nodes:
+        content = files.get(f"{conf_dir.rstrip('/')}/{node['name']}.properties")
+        was = listener_protocols(parse_properties(content)) if content else set()
+        now = listener_protocols(node["properties"])
+        if not was or not now or was & now:
+            continue
+        errors.append(f"kafka_security on {host}: {node['name']} (id {node['id']}) listens with "
+                      f"{', '.join(sorted(was))}, and this inventory would write {', '.join(sorted(now))} only; "
+                      f"restarted one at a time, nodes with no protocol in common cannot replicate. Fix: keep "
+                      f"kafka_security as the cluster runs it, or add the new listener beside the old one first "
+                      f"(listeners and advertised_listeners of kafka_brokers), roll, then remove the old one.")
+    return errors
+
+
 # What reaches a host (hosts files keep these; everything else lives in group_vars and host_vars).
 CONNECTION_VARS = ("ansible_host", "ansible_port", "ansible_user", "ansible_connection", "ansible_ssh_private_key_file",
                    "ansible_ssh_common_args", "ansible_python_interpreter", "ansible_become", "ansible_become_method",
@@ -571,6 +604,7 @@ class FilterModule:
             "kafka_uuid": kafka_uuid,
             "kraft_format_plan": kraft_format_plan,
             "kafka_role_errors": kafka_role_errors,
+            "kafka_security_errors": kafka_security_errors,
             "kraft_voter_changes": kraft_voter_changes,
             "kraft_migration_step": kraft_migration_step,
             "kafka_mode_errors": kafka_mode_errors,

@@ -1,9 +1,10 @@
 """The few pieces of the Kafka wire protocol the toolkit's modules speak: one request, one
-response, over a plain socket; no JVM and no client library on the host."""
+response, over a plain socket or TLS; no JVM and no client library on the host."""
 
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import time
 from collections.abc import Callable
@@ -116,10 +117,43 @@ def receive(conn: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
+# How the listeners are reached: the client settings of the cluster's model (security.protocol
+# and a PEM truststore, as in the hosts' client.properties), set once per module run.
+_client: dict[str, Any] = {}
+
+
+def use_client(settings: dict[str, Any] | None) -> str | None:
+    """Speak the protocol the settings name from now on; the reason when they cannot be honoured."""
+    settings = dict(settings or {})
+    protocol = str(settings.get("security.protocol") or "PLAINTEXT").upper()
+    if protocol not in ("PLAINTEXT", "SSL"):
+        return f"security.protocol {protocol} is not spoken by the toolkit's modules (PLAINTEXT or SSL)"
+    truststore = settings.get("ssl.truststore.location")
+    if protocol == "SSL" and str(settings.get("ssl.truststore.type") or "PEM").upper() != "PEM":
+        return "only a PEM truststore (ssl.truststore.type=PEM) is read"
+    _client.clear()
+    _client.update({"protocol": protocol, "cafile": truststore})
+    return None
+
+
+def _connect(host: str, port: int, timeout: float) -> socket.socket:
+    conn = socket.create_connection((host, port), timeout=timeout)
+    if _client.get("protocol") != "SSL":
+        return conn
+    try:
+        # Verified against the cluster's CA and the advertised name, as Kafka's own clients do.
+        # A missing CA file is an OSError too: a node not yet given its certificates is unreachable.
+        context = ssl.create_default_context(cafile=_client.get("cafile") or None)
+        return context.wrap_socket(conn, server_hostname=host.strip("[]"))
+    except BaseException:
+        conn.close()
+        raise
+
+
 def exchange(address: str, request: bytes, timeout: float = 5.0) -> bytes:
     """Send one framed request to host:port and return the response's payload."""
     host, _, port = address.rpartition(":")
-    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+    with _connect(host, int(port), timeout) as conn:
         conn.sendall(request)
         (size,) = struct.unpack(">i", receive(conn, 4))
         return receive(conn, size)

@@ -8,9 +8,9 @@ import struct
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.kafka_protocol import Reader, correlation_id, encode_string, exchange, frame
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, encode_string, exchange, frame, use_client
 except ImportError:  # imported outside Ansible, by the unit tests
-    from kafka_protocol import Reader, correlation_id, encode_string, exchange, frame
+    from kafka_protocol import Reader, correlation_id, encode_string, exchange, frame, use_client
 
 DOCUMENTATION = r"""
 module: kafka_cluster_defaults
@@ -23,6 +23,12 @@ description:
     replicas the controllers write C(min.insync.replicas) there, and every new topic gets it.
   - Speaks the Kafka protocol directly (no JVM start), so it answers in milliseconds.
 options:
+  client:
+    description:
+      - How the listeners are reached, as in a client properties file (C(security.protocol) PLAINTEXT or SSL,
+        C(ssl.truststore.type) PEM, C(ssl.truststore.location)); the cluster model's security.client_properties.
+    type: dict
+    default: {}
   bootstrap:
     description: Brokers to ask, as host:port; the first that answers is used.
     type: list
@@ -126,9 +132,13 @@ def _ask(bootstrap: list[str], request: bytes) -> bytes:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={"bootstrap": {"type": "list", "elements": "str", "required": True},
+                       "client": {"type": "dict", "default": {}},
                        "settings": {"type": "dict", "required": True}},
         supports_check_mode=True,
     )
+    reason = use_client(module.params["client"])
+    if reason:
+        module.fail_json(msg=f"client: {reason}")
     wanted = {str(name): str(value).lower() if isinstance(value, bool) else str(value)
               for name, value in module.params["settings"].items()}
     try:

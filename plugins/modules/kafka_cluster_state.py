@@ -9,9 +9,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.kafka_protocol import Reader, correlation_id, encode_string, exchange, frame
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, encode_string, exchange, frame, use_client
 except ImportError:  # imported outside Ansible, by the unit tests
-    from kafka_protocol import Reader, correlation_id, encode_string, exchange, frame
+    from kafka_protocol import Reader, correlation_id, encode_string, exchange, frame, use_client
 
 DOCUMENTATION = r"""
 module: kafka_cluster_state
@@ -23,6 +23,12 @@ description:
   - With I(stopping), also checks that taking that broker down leaves every partition it is in
     sync for with at least I(min_insync_replicas) in-sync replicas.
 options:
+  client:
+    description:
+      - How the listeners are reached, as in a client properties file (C(security.protocol) PLAINTEXT or SSL,
+        C(ssl.truststore.type) PEM, C(ssl.truststore.location)); the cluster model's security.client_properties.
+    type: dict
+    default: {}
   bootstrap:
     description: Brokers to ask, as host:port; the first that answers is used.
     type: list
@@ -256,6 +262,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "bootstrap": {"type": "list", "elements": "str", "required": True},
+            "client": {"type": "dict", "default": {}},
             "expect_brokers": {"type": "list", "elements": "int", "default": []},
             "require_in_sync": {"type": "bool", "default": False},
             "stopping": {"type": "int"},
@@ -267,6 +274,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    reason = use_client(module.params["client"])
+    if reason:
+        module.fail_json(msg=f"client: {reason}")
     params = module.params
     started = time.monotonic()
     deadline = started + params["timeout"]

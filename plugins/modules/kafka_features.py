@@ -12,9 +12,9 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, uvarint
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, use_client, uvarint
 except ImportError:  # imported outside Ansible, by the unit tests
-    from kafka_protocol import Reader, correlation_id, exchange, uvarint
+    from kafka_protocol import Reader, correlation_id, exchange, use_client, uvarint
 
 DOCUMENTATION = r"""
 module: kafka_features
@@ -27,6 +27,12 @@ description:
     turns a static quorum into a dynamic one (KAFKA-21426).
   - In check mode the controller validates the update without applying it.
 options:
+  client:
+    description:
+      - How the listeners are reached, as in a client properties file (C(security.protocol) PLAINTEXT or SSL,
+        C(ssl.truststore.type) PEM, C(ssl.truststore.location)); the cluster model's security.client_properties.
+    type: dict
+    default: {}
   bootstrap:
     description: Brokers to ask, as host:port; the first that answers is used.
     type: list
@@ -198,6 +204,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "bootstrap": {"type": "list", "elements": "str", "required": True},
+            "client": {"type": "dict", "default": {}},
             "mapping_file": {"type": "path", "required": True},
             "mapping_command": {"type": "list", "elements": "str", "required": True},
             "exclude": {"type": "list", "elements": "str", "default": ["kraft.version"]},
@@ -205,6 +212,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    reason = use_client(module.params["client"])
+    if reason:
+        module.fail_json(msg=f"client: {reason}")
     params = module.params
     try:
         target = parse_mapping(release_levels(module, params["mapping_file"], params["mapping_command"]))

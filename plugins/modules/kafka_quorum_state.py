@@ -10,9 +10,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, frame, uvarint
+    from ansible.module_utils.kafka_protocol import Reader, correlation_id, exchange, frame, use_client, uvarint
 except ImportError:  # imported outside Ansible, by the unit tests
-    from kafka_protocol import Reader, correlation_id, exchange, frame, uvarint
+    from kafka_protocol import Reader, correlation_id, exchange, frame, use_client, uvarint
 
 DOCUMENTATION = r"""
 module: kafka_quorum_state
@@ -24,6 +24,12 @@ description:
     the controller a broker reports in its metadata.
   - With I(stopping), also checks that the quorum keeps a caught-up majority without that voter.
 options:
+  client:
+    description:
+      - How the listeners are reached, as in a client properties file (C(security.protocol) PLAINTEXT or SSL,
+        C(ssl.truststore.type) PEM, C(ssl.truststore.location)); the cluster model's security.client_properties.
+    type: dict
+    default: {}
   bootstrap:
     description: Controllers to ask, as host:port of their controller listener; the first that answers is used.
     type: list
@@ -222,6 +228,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "bootstrap": {"type": "list", "elements": "str", "required": True},
+            "client": {"type": "dict", "default": {}},
             "expect_voters": {"type": "list", "elements": "int", "default": []},
             "max_lag": {"type": "int", "default": 1000},
             "max_lag_ms": {"type": "int", "default": 5000},
@@ -233,6 +240,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    reason = use_client(module.params["client"])
+    if reason:
+        module.fail_json(msg=f"client: {reason}")
     params = module.params
     started = time.monotonic()
     deadline = started + params["timeout"]

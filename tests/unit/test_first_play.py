@@ -87,6 +87,9 @@ CASES = [
      ["zookeeper_cli_tools on hadoop-master: '../../etc/cron.d/zk' is not the file name", "Fix:"]),
     ("zookeeper-membership-in-properties", {"zookeeper_properties": {"server.9": "evil:2888:3888"}}, None,
      ["zookeeper_properties on hadoop-master: sets server.9", "Fix:"]),
+    ("security-differs-between-hosts", None, {"hadoop-slave1": "kafka_security: tls"},
+     ["kafka_security on hadoop-slave1: 'tls', but hadoop-master has 'plaintext'; the whole cluster speaks one "
+      "protocol. Fix:"]),
 ]
 
 
@@ -94,7 +97,7 @@ CASES = [
 # which also proves that a check reports all it finds, not only the first.
 RUNS = {
     "zookeeper-settings": ["newline-in-jvm-options", "zookeeper-membership-in-properties", "command-with-a-path"],
-    "kafka-model": ["newline-in-a-property-value", "identity-in-a-broker's-properties"],
+    "kafka-model": ["newline-in-a-property-value", "identity-in-a-broker's-properties", "security-differs-between-hosts"],
     "host-settings": ["configuration-in-a-system-directory", "zookeeper-data-on-kafka-data",
                       "zookeeper-client-port-on-a-kafka-port", "version-with-a-trailing-newline",
                       "commands-as-one-string"],

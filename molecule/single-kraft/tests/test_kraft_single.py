@@ -1,16 +1,21 @@
 """Kafka 4.4.0 deployed fresh in KRaft mode on one host, its controller a role of broker 'server'
-(kafka_controller_combined, the one node of Kafka's quickstart): every feature finalized at the
-level the release maps to (kraft.version 1: the quorum is dynamic), and playbooks/rolling-restart.yml
-under acks=all load restarts each node once, one at a time, the quorum's leader (server) last,
-with nothing acknowledged lost."""
+(kafka_controller_combined, the one node of Kafka's quickstart), every listener on TLS
+(kafka_security: tls): every feature finalized at the level the release maps to (kraft.version 1:
+the quorum is dynamic); playbooks/rolling-restart.yml under acks=all load restarts each node once,
+one at a time, the quorum's leader (server) last, with nothing acknowledged lost; the listeners
+refuse plaintext and clients that do not trust the toolkit's CA; a certificate due for renewal is
+re-issued by a re-run, which rolls every node the same way, its key never printed."""
 
 import itertools
+import shlex
 import time
 
 from scenario_support import (
     assert_nothing_lost,
+    client_args,
     features,
     host,
+    hostvars,
     plot_run,
     process_started,
     recap,
@@ -23,33 +28,39 @@ from scenario_support import (
 
 BOOTSTRAP = "hadoop-master:9092,hadoop-master:9093,hadoop-master:9094"
 UNITS = ["kafka@server", "kafka@server-one", "kafka@server-two"]
+CLIENT = client_args("hadoop-master")
+CA_DIR = hostvars("hadoop-master")["kafka_tls_ca_dir"]
 
 
 def test_a_fresh_deploy_finalizes_every_feature_at_the_releases_level():
     client = host("hadoop-master")
     # "metadata.version=33 (4.4-IV2)", "kraft.version=1", ...: what the installed release maps to.
-    mapping = client.check_output(f"kafka-features.sh --bootstrap-server {BOOTSTRAP} version-mapping")
+    mapping = client.check_output(f"kafka-features.sh --bootstrap-server {BOOTSTRAP} {' '.join(CLIENT)} "
+                                  "version-mapping")
     expected = dict(line.split("=", 1) for line in mapping.split() if "=" in line)
     expected["metadata.version"] = mapping.split("(")[1].split(")")[0]
-    finalized = features(client, BOOTSTRAP)
+    finalized = features(client, BOOTSTRAP, *CLIENT)
     print(f"\nthe release maps to {expected}; finalized: {finalized}")
     assert expected["metadata.version"].startswith("4.4-")
     assert expected["kraft.version"] == "1"
     assert {name: finalized.get(name) for name in expected} == expected
 
 
-def test_a_rolling_restart_under_load_restarts_each_node_once_the_quorum_leader_last():
+def roll_under_load(name, playbook, *args):
+    """Run a playbook that restarts every node while the verifier writes with acks=all; check that
+    each node restarted once, one at a time, the quorum's leader (server) last, and nothing
+    acknowledged was lost. Returns the playbook's result."""
     client = host("hadoop-master")
     before = {unit: process_started(client, unit) for unit in UNITS}
-    start_verifier(client, "rolling", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "rolling", "--topics", "1",
+    start_verifier(client, name, "--bootstrap-servers", BOOTSTRAP, *CLIENT, "--topic-prefix", name, "--topics", "1",
                    "--partitions", "6", "--duration", "600", "--rate", "200", "--consume-timeout", "120",
                    "--settle", "180")
     time.sleep(5)
     began = time.time()
-    result = run_playbook("rolling-restart.yml")
+    result = run_playbook(playbook, *args)
     ended = time.time()
     time.sleep(5)
-    stop_verifier(client, "rolling")
+    stop_verifier(client, name)
     assert result.returncode == 0, result.stdout[-3000:]
     after = {unit: process_started(client, unit) for unit in UNITS}
     print(f"\nrolling-restart.yml: {ended - began:.0f} s; restarted (monotonic us): {after}")
@@ -63,9 +74,54 @@ def test_a_rolling_restart_under_load_restarts_each_node_once_the_quorum_leader_
     for unit in UNITS:
         starts = client.check_output(f"journalctl -u {unit} --since @{int(began)} -o cat | grep -c '^Started' || true")
         assert starts == "1", f"{unit} started {starts} times during the rolling restart"
-    rc, report = wait_verifier(client, "rolling", timeout=600)
-    plot_run(report, "single-kraft-rolling-restart", [("rolling-restart.yml", began, ended)])
-    assert_nothing_lost(rc, report, "single KRaft host, every node restarted under load")
+    rc, report = wait_verifier(client, name, timeout=600)
+    plot_run(report, f"single-kraft-{name}", [(playbook, began, ended)])
+    assert_nothing_lost(rc, report, f"single KRaft host, every node restarted under load by {playbook}")
+    return result
+
+
+def test_a_rolling_restart_under_load_restarts_each_node_once_the_quorum_leader_last():
+    roll_under_load("rolling", "rolling-restart.yml")
+
+
+def test_the_listeners_refuse_plaintext_and_clients_that_do_not_trust_the_ca():
+    client = host("hadoop-master")
+    for port in (9092, 9093, 9094, 9095):
+        trusted = client.run(f"openssl s_client -connect hadoop-master:{port} -CAfile /etc/kafka/tls/ca.crt "
+                             f"-verify_hostname hadoop-master -verify_return_error -brief </dev/null")
+        assert trusted.rc == 0, trusted.stderr
+        assert "Verification: OK" in trusted.stderr, trusted.stderr
+        # The system's store does not know the toolkit's CA.
+        untrusted = client.run(f"openssl s_client -connect hadoop-master:{port} -verify_return_error -brief "
+                               "</dev/null")
+        assert untrusted.rc != 0, untrusted.stderr
+        assert "verify error" in untrusted.stderr.lower(), untrusted.stderr
+    # A plaintext Kafka request (ApiVersions) gets no Kafka answer from a TLS listener.
+    probe = ("import socket, struct; s = socket.create_connection(('hadoop-master', 9092), 5); "
+             "body = struct.pack('>hhih', 18, 0, 1, 4) + b'test'; s.sendall(struct.pack('>i', len(body)) + body); "
+             "data = s.recv(4)\ntry:\n    size = struct.unpack('>i', data)[0] if len(data) == 4 else -1\n"
+             "except Exception:\n    size = -1\nprint('answered' if 0 < size < 10000 else 'refused')")
+    assert client.check_output(f"python3 -c {shlex.quote(probe)}") == "refused"
+    key = client.file("/etc/kafka/tls/host.pem")
+    assert (key.user, key.group, key.mode) == ("kafka", "kafka", 0o600)
+    config = client.file("/etc/kafka/client.properties")
+    assert (config.user, config.mode) == ("root", 0o600)
+    assert "security.protocol=SSL" in config.content_string
+
+
+def test_a_certificate_due_for_renewal_is_reissued_and_every_node_rolled_without_loss():
+    client = host("hadoop-master")
+    before = client.check_output("openssl x509 -in /etc/kafka/tls/host.pem -noout -serial")
+    # Renew when fewer than 400 days are left: every certificate of 365 days is due.
+    result = roll_under_load("renewal", "cluster.yml", "--diff", "-e", "kafka_tls_renew_days=400")
+    after = client.check_output("openssl x509 -in /etc/kafka/tls/host.pem -noout -serial")
+    assert after != before
+    served = client.check_output("openssl s_client -connect hadoop-master:9093 -CAfile /etc/kafka/tls/ca.crt "
+                                 "</dev/null 2>/dev/null | openssl x509 -noout -serial")
+    assert served == after, "the broker still serves the old certificate"
+    output = result.stdout + result.stderr
+    assert "PRIVATE KEY" not in output, "a key reached the playbook's output"
+    assert "PRIVATE KEY" not in client.check_output("cat /etc/kafka/*.properties /etc/kafka/*.env")
 
 
 def test_the_only_controller_is_not_retired():
