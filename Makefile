@@ -80,7 +80,8 @@ lint: setup
 unit: setup
 	$(TIMED) pytest -n auto tests/unit
 
-smoke: archives
+# The KRaft node's TLS and SASL checks run the verifier with the .venv's kafka-python.
+smoke: setup archives
 	$(TIMED) tools/archives/smoke-test.sh
 
 # A scenario without tests would pass verify silently: the script refuses it.

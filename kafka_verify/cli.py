@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from kafka_verify import __version__, plot
+from kafka_verify import __version__, plot, security
 from kafka_verify.accounting import (
     Accounting,
     Ack,
@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a window to mark on the --plot, in seconds from the start of production (the "
                              "report's produce_started_epoch), e.g. --mark 'broker 2 stopped=20-45'; repeatable")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    security.add_arguments(parser)
     return parser
 
 
@@ -202,22 +203,29 @@ class Verifier:
         self.report: dict[str, Any] = {"run_id": self.run_id, "bootstrap_servers": self.bootstrap}
         self.admin: Any = None
         self.timeline: Timeline | None = None
+        # kafka-python's security settings, given to every client this run makes.
+        self.client_settings: dict[str, Any] = {}
+
+    def secure(self) -> None:
+        chosen = security.resolve(self.args)
+        self.client_settings = chosen.kwargs()
+        if self.client_settings:
+            self.report["security"] = chosen.describe()
 
     # -- cluster ---------------------------------------------------------------------------
     def connect(self) -> None:
         from kafka import KafkaAdminClient
         from kafka.errors import KafkaError
 
-        try:
-            self.admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="kafka-verify",
-                                          request_timeout_ms=15000,
-                                          bootstrap_timeout_ms=int(self.args.connect_timeout * 1000))
-            self.cluster = self.admin.describe_cluster()
-        except (KafkaError, OSError) as error:
-            raise VerifyError(UNREACHABLE, f"cannot reach the cluster at {','.join(self.bootstrap)} "
-                                           f"({error.__class__.__name__}); check the bootstrap servers, that the "
-                                           f"brokers run and that their advertised.listeners resolve from here") \
-                from error
+        with security.watch_failures(self.client_settings) as watch:
+            try:
+                self.admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="kafka-verify",
+                                              request_timeout_ms=15000,
+                                              bootstrap_timeout_ms=int(self.args.connect_timeout * 1000),
+                                              **self.client_settings)
+                self.cluster = self.admin.describe_cluster()
+            except (KafkaError, OSError) as error:
+                raise VerifyError(UNREACHABLE, watch.unreachable(",".join(self.bootstrap), error)) from error
 
     def health(self, topics: list[str], replication: dict[str, int]) -> Health:
         from kafka.errors import KafkaError
@@ -279,6 +287,7 @@ class Verifier:
     def run(self) -> int:
         from kafka_verify import workload
 
+        self.secure()
         self.connect()
         names = topic_names(self.args)
         if self.args.consume_only:
@@ -305,7 +314,7 @@ class Verifier:
         if self.args.consume_only:
             first, last = consume_targets(produced.acks)
             consumed = workload.consume(self.bootstrap, self.run_id, f"kafka-verify-{self.run_id}", first, last,
-                                        self.args.consume_timeout)
+                                        self.args.consume_timeout, security=self.client_settings)
         settle_started = time.monotonic()
         after = self.wait_healthy(names, replication, max(self.args.settle, 0))
         self.report["settled_after_s"] = round(time.monotonic() - settle_started, 1)
@@ -351,7 +360,7 @@ class Verifier:
         return accounting
 
     def produce_and_consume(self, names: list[str], workload: Any) -> tuple[Any, Any]:
-        start = workload.end_offsets(self.bootstrap, names)
+        start = workload.end_offsets(self.bootstrap, names, security=self.client_settings)
         delivery_ms = int(self.args.delivery_timeout * 1000)
         group = f"kafka-verify-{self.run_id}"
         if self.args.duration:
@@ -359,13 +368,15 @@ class Verifier:
 
             def reader() -> None:
                 box["consumed"] = workload.consume(self.bootstrap, self.run_id, group, start, None,
-                                                   self.args.consume_timeout, done, final_targets)
+                                                   self.args.consume_timeout, done, final_targets,
+                                                   security=self.client_settings)
 
             thread = threading.Thread(target=reader, daemon=True)
             thread.start()
             with stop_on_sigterm() as stop:
                 produced = workload.produce(self.bootstrap, self.run_id, names, 0, self.args.message_size,
-                                            delivery_ms, rate=self.args.rate, duration=self.args.duration, stop=stop)
+                                            delivery_ms, rate=self.args.rate, duration=self.args.duration, stop=stop,
+                                            security=self.client_settings)
             if stop.is_set():
                 self.report["stopped_after_s"] = round(produced.finished - produced.started, 1)
             # Kept before reading back, so that a read-back that fails still leaves the timeline.
@@ -378,11 +389,12 @@ class Verifier:
                 raise VerifyError(UNHEALTHY, "reading did not finish in time; check the cluster's health")
             return produced, box["consumed"]
         produced = workload.produce(self.bootstrap, self.run_id, names, self.args.messages, self.args.message_size,
-                                    delivery_ms)
+                                    delivery_ms, security=self.client_settings)
         if self.args.produce_only:
             return produced, None
         first, last = consume_targets(produced.acks)
-        consumed = workload.consume(self.bootstrap, self.run_id, group, first, last, self.args.consume_timeout)
+        consumed = workload.consume(self.bootstrap, self.run_id, group, first, last, self.args.consume_timeout,
+                                    security=self.client_settings)
         return produced, consumed
 
     def verdict(self, accounting: Accounting, after: Health, produced: Any) -> int:
@@ -540,8 +552,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         code = verifier.finish(BAD_ARGUMENTS, "interrupted")
     except Exception as error:  # noqa: BLE001 - one line, never a traceback
-        code = verifier.finish(UNHEALTHY, f"unexpected {error.__class__.__name__}: {error}; check the cluster "
-                                          f"and the bootstrap servers")
+        code = verifier.finish(UNHEALTHY, security.redact(f"unexpected {error.__class__.__name__}: {error}; check "
+                                                          f"the cluster and the bootstrap servers",
+                                                          verifier.client_settings))
     finally:
         if verifier.admin is not None:
             with contextlib.suppress(Exception):

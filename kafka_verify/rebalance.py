@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from typing import Any
 
+from kafka_verify import security
 from kafka_verify.errors import BAD_ARGUMENTS, UNHEALTHY, VerifyError
 from kafka_verify.health import serving_brokers
 
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap-servers", required=True, help="host:port[,host:port...]")
     parser.add_argument("--retire", default="", help="comma-separated broker ids to empty")
     parser.add_argument("--brokers", default="", help="broker ids to spread over (default: all registered)")
+    security.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
         retire = [int(x) for x in args.retire.split(",") if x.strip()]
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"changed": False, "error": "--retire and --brokers take comma-separated broker ids"}))
         return BAD_ARGUMENTS
     try:
-        admin = _connect(args.bootstrap_servers)
+        admin = _connect(args.bootstrap_servers, settings=security.client_settings(args))
         try:
             registered = serving_brokers(admin.describe_cluster())
             brokers = wanted or registered

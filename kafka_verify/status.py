@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka_verify import __version__
+from kafka_verify import __version__, security
 from kafka_verify.cli import Parser, broker_ids, positive_float, positive_int
 from kafka_verify.errors import BAD_ARGUMENTS, MEANING, OK, UNHEALTHY, UNREACHABLE, VerifyError
 from kafka_verify.health import serving_brokers
@@ -644,11 +644,13 @@ def read_zookeeper(address: str, timeout: float) -> tuple[ZkNode, str | None]:
     return zookeeper_node(address, mntr, srvr)
 
 
-def connect(bootstrap: list[str], timeout: float) -> Any:
+def connect(bootstrap: list[str], timeout: float, settings: dict[str, Any] | None = None) -> Any:
+    """An admin client; settings: kafka-python's security settings (kafka_verify.security)."""
     from kafka import KafkaAdminClient
 
     return KafkaAdminClient(bootstrap_servers=bootstrap, client_id="kafka-verify-status",
-                            request_timeout_ms=int(timeout * 1000), bootstrap_timeout_ms=int(timeout * 1000))
+                            request_timeout_ms=int(timeout * 1000), bootstrap_timeout_ms=int(timeout * 1000),
+                            **(settings or {}))
 
 
 def read_quorum(admin: Any, collected: Collected, forced: bool) -> None:
@@ -720,8 +722,9 @@ def read_log_dirs(admin: Any, collected: Collected, brokers: list[int]) -> None:
             collected.errors[f"log_dirs:{broker}"] = error.__class__.__name__
 
 
-def collect(args: argparse.Namespace) -> Collected:
-    """Read everything the report needs; only an unreachable cluster stops the reading."""
+def collect(args: argparse.Namespace, settings: dict[str, Any] | None = None) -> Collected:
+    """Read everything the report needs; only an unreachable cluster stops the reading.
+    settings: kafka-python's security settings (security.client_settings of args)."""
     from kafka.errors import KafkaError
 
     bootstrap = [server.strip() for server in args.bootstrap_servers.split(",") if server.strip()]
@@ -733,13 +736,12 @@ def collect(args: argparse.Namespace) -> Collected:
             collected.notes.append(note)
     admin = None
     try:
-        admin = connect(bootstrap, args.timeout)
-        collected.cluster = admin.describe_cluster()
+        with security.watch_failures(settings) as watch:
+            admin = connect(bootstrap, args.timeout, settings)
+            collected.cluster = admin.describe_cluster()
     except (KafkaError, OSError) as error:
         collected.reachable = False
-        collected.errors["cluster"] = (f"cannot reach the cluster at {','.join(bootstrap)} "
-                                       f"({error.__class__.__name__}); check the bootstrap servers, that the brokers "
-                                       f"run and that their advertised.listeners resolve from here")
+        collected.errors["cluster"] = watch.unreachable(",".join(bootstrap), error)
         if admin is not None:
             with contextlib.suppress(Exception):
                 admin.close()
@@ -798,6 +800,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--render", metavar="FILE",
                         help="print the table of a JSON report saved earlier (- for stdin) and exit with its code; "
                              "the cluster is not contacted")
+    security.add_arguments(parser)
     return parser
 
 
@@ -841,13 +844,19 @@ def main(argv: list[str] | None = None) -> int:
                              f"({error.__class__.__name__}: {error})\n")
             return BAD_ARGUMENTS
     limits = Limits(args.expect_brokers, args.max_voter_lag, args.max_voter_lag_ms)
+    settings: dict[str, Any] = {}
     try:
-        report = build_report(collect(args), limits)
+        settings = security.client_settings(args)
+        report = build_report(collect(args, settings), limits)
+    except VerifyError as error:
+        sys.stderr.write(f"kafka-verify status: bad arguments: {error.message}\n")
+        return error.code
     except KeyboardInterrupt:
         sys.stderr.write("kafka-verify status: interrupted\n")
         return BAD_ARGUMENTS
     except Exception as error:  # noqa: BLE001 - one line, never a traceback
-        report = failed_report(args.bootstrap_servers, f"unexpected {error.__class__.__name__}: {error}")
+        report = failed_report(args.bootstrap_servers,
+                               security.redact(f"unexpected {error.__class__.__name__}: {error}", settings))
     print(json.dumps(report, sort_keys=True, default=str) if args.json else render_table(report))
     return int(report["exit_code"])
 

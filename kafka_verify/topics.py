@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from kafka_verify import security
 from kafka_verify.errors import BAD_ARGUMENTS, UNHEALTHY, UNREACHABLE, VerifyError
 
 
@@ -119,17 +120,18 @@ def plan(specs: list[TopicSpec], existing: dict[str, dict[str, Any]], current_co
     return result
 
 
-def _connect(bootstrap: str, timeout_ms: int = 15000) -> Any:
+def _connect(bootstrap: str, timeout_ms: int = 15000, settings: dict[str, Any] | None = None) -> Any:
+    """An admin client; settings: kafka-python's security settings (kafka_verify.security)."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
-    try:
-        return KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="kafka-verify",
-                                request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
-    except (KafkaError, OSError) as error:
-        raise VerifyError(UNREACHABLE, f"cannot reach the cluster at {bootstrap} ({error.__class__.__name__}); "
-                                       f"check the bootstrap servers, that the brokers run, and that their "
-                                       f"advertised.listeners resolve from here") from error
+    with security.watch_failures(settings) as watch:
+        try:
+            return KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="kafka-verify",
+                                    request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms,
+                                    **(settings or {}))
+        except (KafkaError, OSError) as error:
+            raise VerifyError(UNREACHABLE, watch.unreachable(bootstrap, error)) from error
 
 
 def describe(admin: Any, names: list[str]) -> dict[str, dict[str, Any]]:
@@ -167,9 +169,9 @@ def apply(admin: Any, result: Plan) -> None:
 
 
 def reconcile(bootstrap: str, raw_specs: list[dict[str, Any]], allow_delete: bool = False,
-              check: bool = False) -> Plan:
+              check: bool = False, settings: dict[str, Any] | None = None) -> Plan:
     specs = parse_specs(raw_specs)
-    admin = _connect(bootstrap)
+    admin = _connect(bootstrap, settings=settings)
     try:
         broker_count = len(admin.describe_cluster().get("brokers", []))
         existing = describe(admin, [spec.name for spec in specs])
@@ -194,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(a file, or - for stdin)")
     parser.add_argument("--allow-delete", action="store_true", help="delete topics whose state is absent")
     parser.add_argument("--check", action="store_true", help="report what would change, change nothing")
+    security.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
+        settings = security.client_settings(args)
         if args.spec == "-":
             text = sys.stdin.read()
         else:
@@ -204,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = json.loads(text)
         if not isinstance(raw, list):
             raise VerifyError(BAD_ARGUMENTS, "the spec must be a JSON list of topics")
-        result = reconcile(args.bootstrap_servers, raw, args.allow_delete, args.check)
+        result = reconcile(args.bootstrap_servers, raw, args.allow_delete, args.check, settings)
     except (OSError, json.JSONDecodeError) as error:
         print(json.dumps({"changed": False, "errors": [f"cannot read the spec: {error}"]}))
         return BAD_ARGUMENTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,8 @@ class Producer:
 
     STUCK_GRACE_S = 5.0
 
-    def __init__(self, bootstrap: list[str], run_id: str, size: int, delivery_timeout_ms: int) -> None:
+    def __init__(self, bootstrap: list[str], run_id: str, size: int, delivery_timeout_ms: int,
+                 security: Mapping[str, Any] | None = None) -> None:
         self.run_id = run_id
         self.size = size
         self.result = Produced()
@@ -89,7 +91,8 @@ class Producer:
             "bootstrap_servers": bootstrap, "acks": "all", "enable_idempotence": True, "linger_ms": 50,
             "batch_size": 64 * 1024, "max_in_flight_requests_per_connection": 5,
             "delivery_timeout_ms": delivery_timeout_ms,
-            "request_timeout_ms": min(30000, delivery_timeout_ms - 1000), "client_id": f"kafka-verify-{run_id}"}
+            "request_timeout_ms": min(30000, delivery_timeout_ms - 1000), "client_id": f"kafka-verify-{run_id}",
+            **(security or {})}
         self._producer = self._connect()
 
     def _connect(self) -> Any:
@@ -182,10 +185,11 @@ class Producer:
 
 def produce(bootstrap: list[str], run_id: str, topics: list[str], per_topic: int, size: int,
             delivery_timeout_ms: int, rate: float | None = None, duration: float | None = None,
-            stop: threading.Event | None = None) -> Produced:
+            stop: threading.Event | None = None, security: Mapping[str, Any] | None = None) -> Produced:
     """Send per_topic messages to each topic (batch mode), or send at rate messages/s spread over
-    the topics for duration seconds (continuous mode)."""
-    producer = Producer(bootstrap, run_id, size, delivery_timeout_ms)
+    the topics for duration seconds (continuous mode). security: kafka-python's security
+    settings (kafka_verify.security), for this and every other client made here."""
+    producer = Producer(bootstrap, run_id, size, delivery_timeout_ms, security)
     producer.result.started = time.monotonic()
     producer.result.started_epoch = time.time()
     producer.result.timeline.start(producer.result.started)
@@ -234,7 +238,8 @@ def _has_no_leader(consumer: Any, tp: Any) -> bool:
     return False
 
 
-def end_offsets(bootstrap: list[str], topics: list[str], wait: float = 30.0) -> dict[Partition, int]:
+def end_offsets(bootstrap: list[str], topics: list[str], wait: float = 30.0,
+                security: Mapping[str, Any] | None = None) -> dict[Partition, int]:
     """The next offset of every partition of the topics (where this run's data will start).
 
     A topic just created can be missing from the metadata of the broker a fresh client asks first
@@ -242,7 +247,8 @@ def end_offsets(bootstrap: list[str], topics: list[str], wait: float = 30.0) -> 
     wait seconds; a topic still without partitions then is left out, and reading finds it later."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="kafka-verify")
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="kafka-verify",
+                             **(security or {}))
     try:
         deadline = time.monotonic() + wait
         known: dict[str, set[int]] = {}
@@ -262,7 +268,7 @@ def end_offsets(bootstrap: list[str], topics: list[str], wait: float = 30.0) -> 
 def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition, int],
             targets: dict[Partition, int] | None, timeout: float, done: threading.Event | None = None,
             final_targets: list[dict[Partition, int]] | None = None,
-            replace_after: float = READER_REPLACE_AFTER_S) -> Consumed:
+            replace_after: float = READER_REPLACE_AFTER_S, security: Mapping[str, Any] | None = None) -> Consumed:
     """Read from start until every partition's position passes its last acknowledged offset.
 
     targets may be unknown while producing continues: then reading goes on until done is set
@@ -278,7 +284,7 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
     # is read twice and nothing is skipped.
     next_offset = dict(start)
     _read_unknown_from_start(targets or {}, partitions, next_offset, result)
-    consumer = _reader(bootstrap, run_id, partitions, next_offset)
+    consumer = _reader(bootstrap, run_id, partitions, next_offset, security)
     began = last_progress = last_read = time.monotonic()
     try:
         while True:
@@ -289,7 +295,7 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
                 if _read_unknown_from_start(targets, partitions, next_offset, result):
                     with contextlib.suppress(Exception):
                         consumer.close()
-                    consumer = _reader(bootstrap, run_id, partitions, next_offset)
+                    consumer = _reader(bootstrap, run_id, partitions, next_offset, security)
             if targets is not None:
                 remaining = {k: v for k, v in targets.items() if consumer.position(partitions[k]) <= v}
                 if not remaining:
@@ -303,7 +309,7 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
                 # a leader). A fresh reader tells that apart from data that is not there.
                 with contextlib.suppress(Exception):
                     consumer.close()
-                consumer = _reader(bootstrap, run_id, partitions, next_offset)
+                consumer = _reader(bootstrap, run_id, partitions, next_offset, security)
                 result.replaced.append({"at_s": round(now - began, 1), "idle_s": round(now - last_read, 1)})
                 last_read = now
             batch = consumer.poll(timeout_ms=500)
@@ -324,7 +330,7 @@ def consume(bootstrap: list[str], run_id: str, group: str, start: dict[Partition
         result.seconds = time.monotonic() - began
         with contextlib.suppress(Exception):
             consumer.close()
-    result.group_committed = commit_positions(bootstrap, run_id, group, positions)
+    result.group_committed = commit_positions(bootstrap, run_id, group, positions, security=security)
     return result
 
 
@@ -344,14 +350,14 @@ def _read_unknown_from_start(targets: dict[Partition, int], partitions: dict[Par
 
 
 def _reader(bootstrap: list[str], run_id: str, partitions: dict[Partition, Any],
-            offsets: dict[Partition, int]) -> Any:
+            offsets: dict[Partition, int], security: Mapping[str, Any] | None) -> Any:
     from kafka import KafkaConsumer
 
     # No group: a consumer with one polls nothing until a group coordinator answers, and a cluster
     # that cannot create __consumer_offsets would then look as if it had lost everything.
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                              auto_offset_reset="earliest", client_id=f"kafka-verify-{run_id}",
-                             max_poll_records=5000, fetch_max_wait_ms=200)
+                             max_poll_records=5000, fetch_max_wait_ms=200, **(security or {}))
     consumer.assign(list(partitions.values()))
     for key, tp in partitions.items():
         consumer.seek(tp, offsets[key])
@@ -359,7 +365,7 @@ def _reader(bootstrap: list[str], run_id: str, partitions: dict[Partition, Any],
 
 
 def commit_positions(bootstrap: list[str], run_id: str, group: str, positions: dict[Any, int | None],
-                     timeout_ms: int = 10_000) -> bool:
+                     timeout_ms: int = 10_000, security: Mapping[str, Any] | None = None) -> bool:
     """Commit where reading ended as the group's offsets: a convenience for operators (the
     group shows in kafka-consumer-groups.sh), never part of the verdict. False when the group's
     coordinator did not answer in time."""
@@ -370,7 +376,7 @@ def commit_positions(bootstrap: list[str], run_id: str, group: str, positions: d
     if not offsets:
         return False
     committer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
-                              client_id=f"kafka-verify-{run_id}-commit")
+                              client_id=f"kafka-verify-{run_id}-commit", **(security or {}))
     try:
         committer.commit(offsets, timeout_ms=timeout_ms)
         return True

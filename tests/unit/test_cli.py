@@ -106,12 +106,15 @@ class FakeWorkload:
         self.stopped = {}
         self.produced = None
         self.terminate_during_produce = False
+        self.security = []  # the security settings each call was given
 
-    def end_offsets(self, bootstrap, names):
+    def end_offsets(self, bootstrap, names, security=None):
+        self.security.append(security)
         return {}
 
     def produce(self, bootstrap, run_id, topics, per_topic, size, delivery_ms, rate=None, duration=None,
-                stop=None):
+                stop=None, security=None):
+        self.security.append(security)
         count = self.cluster.partitions[topics[0]]
         produced = workload.Produced(sent=self.acked + self.failed + self.unresolved + self.extra_sent,
                                      unresolved=self.unresolved)
@@ -124,7 +127,8 @@ class FakeWorkload:
             assert stop.wait(5), "SIGTERM must end the writing"
         return produced
 
-    def consume(self, bootstrap, run_id, group, first, last, timeout, done=None, final_targets=None):
+    def consume(self, bootstrap, run_id, group, first, last, timeout, done=None, final_targets=None, security=None):
+        self.security.append(security)
         if done is not None:  # continuous mode reads beside the writing: what there is to read is known at the end
             done.wait(10)
         consumed = workload.Consumed()

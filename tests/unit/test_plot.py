@@ -244,17 +244,18 @@ class TimedWorkload(FakeWorkload):
     silence from 2 s to 4 s, and a failure at 3 s."""
 
     def produce(self, bootstrap, run_id, topics, per_topic, size, delivery_ms, rate=None, duration=None,
-                stop=None):
-        produced = super().produce(bootstrap, run_id, topics, per_topic, size, delivery_ms, rate, duration)
+                stop=None, security=None):
+        produced = super().produce(bootstrap, run_id, topics, per_topic, size, delivery_ms, rate, duration,
+                                   security=security)
         produced.started = 100.0
         produced.finished = 106.0
         produced.timeline = timeline(acks=steady(10, 6, gaps=[(2, 4)]), failures=[3.0] * self.failed, seconds=6.0)
         return produced
 
-    def consume(self, bootstrap, run_id, group, first, last, timeout, done=None, final_targets=None):
+    def consume(self, bootstrap, run_id, group, first, last, timeout, done=None, final_targets=None, security=None):
         if done is not None:  # the continuous reader starts before anything is produced
             done.wait(10)
-        return super().consume(bootstrap, run_id, group, first, last, timeout, done, final_targets)
+        return super().consume(bootstrap, run_id, group, first, last, timeout, done, final_targets, security)
 
 
 @pytest.fixture

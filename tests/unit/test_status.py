@@ -483,7 +483,7 @@ def test_collect_reads_everything_in_zookeeper_mode(monkeypatch):
     from kafka.errors import IncompatibleBrokerVersion
 
     admin = FakeAdmin(quorum_error=IncompatibleBrokerVersion("DescribeQuorumRequest"))
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: admin)
+    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout, settings=None: admin)
     data = status.collect(arguments())
     assert admin.closed
     assert data.kraft is False
@@ -501,7 +501,8 @@ def test_collect_reads_everything_in_zookeeper_mode(monkeypatch):
 def test_collect_takes_a_quorum_that_fails_to_answer_for_kraft(monkeypatch):
     from kafka.errors import KafkaTimeoutError
 
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: FakeAdmin(quorum_error=KafkaTimeoutError()))
+    monkeypatch.setattr(status, "connect",
+                        lambda bootstrap, timeout, settings=None: FakeAdmin(quorum_error=KafkaTimeoutError()))
     data = status.collect(arguments())
     assert data.kraft is True
     assert data.errors["quorum"] == "KafkaTimeoutError"
@@ -511,14 +512,15 @@ def test_collect_forced_quorum_on_a_zookeeper_cluster_is_a_problem(monkeypatch):
     from kafka.errors import IncompatibleBrokerVersion
 
     admin = FakeAdmin(quorum_error=IncompatibleBrokerVersion("DescribeQuorumRequest"))
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: admin)
+    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout, settings=None: admin)
     report = build_report(status.collect(arguments("--quorum")), Limits())
     assert report["mode"] == "kraft"
     assert report["problems"][-1].startswith("KRaft quorum has no leader (the brokers do not serve DescribeQuorum")
 
 
 def test_collect_kraft(monkeypatch):
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: FakeAdmin(quorum_answer=quorum(leader=3)))
+    monkeypatch.setattr(status, "connect",
+                        lambda bootstrap, timeout, settings=None: FakeAdmin(quorum_answer=quorum(leader=3)))
     report = build_report(status.collect(arguments()), Limits())
     assert report["mode"] == "kraft"
     assert report["controller"]["leader_id"] == 3  # not the controller_id 2 the brokers report
@@ -527,7 +529,7 @@ def test_collect_kraft(monkeypatch):
 def test_collect_survives_a_broker_whose_log_dirs_do_not_answer(monkeypatch):
     from kafka.errors import KafkaTimeoutError
 
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: FakeAdmin(
+    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout, settings=None: FakeAdmin(
         quorum_answer=quorum(), log_dirs_error=KafkaTimeoutError()))
     data = status.collect(arguments())
     assert data.errors["log_dirs:1"] == "KafkaTimeoutError"
@@ -545,7 +547,7 @@ def test_collect_without_describe_log_dirs(monkeypatch):
             return getattr(self.admin, name)
 
     admin = Older(FakeAdmin(quorum_answer=quorum()))
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: admin)
+    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout, settings=None: admin)
     data = status.collect(arguments())
     assert data.log_dirs == {}
     assert "this kafka-python has no describe_log_dirs: disk use not shown" in data.notes
@@ -556,7 +558,7 @@ def test_collect_an_old_describe_log_dirs_signature(monkeypatch):
         def describe_log_dirs(self):
             return []
 
-    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout: Older(quorum_answer=quorum()))
+    monkeypatch.setattr(status, "connect", lambda bootstrap, timeout, settings=None: Older(quorum_answer=quorum()))
     data = status.collect(arguments())
     assert any("cannot ask one broker" in note for note in data.notes)
 
@@ -603,7 +605,7 @@ def test_unreachable_cluster_exits_3():
     (collected(brokers=(1, 2)), UNHEALTHY, "UNHEALTHY: broker 3 missing"),
 ])
 def test_main_exit_codes_and_outputs(monkeypatch, capsys, data, code, last):
-    monkeypatch.setattr(status, "collect", lambda args: data)
+    monkeypatch.setattr(status, "collect", lambda args, settings=None: data)
     assert status.main(["--expect-brokers", "1,2,3"]) == code
     assert capsys.readouterr().out.splitlines()[-1].startswith(last)
     assert status.main(["--expect-brokers", "1,2,3", "--json"]) == code
@@ -611,7 +613,7 @@ def test_main_exit_codes_and_outputs(monkeypatch, capsys, data, code, last):
 
 
 def test_an_unexpected_error_is_one_line_and_unhealthy(monkeypatch, capsys):
-    def broken(args):
+    def broken(args, settings=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(status, "collect", broken)

@@ -18,10 +18,17 @@
 #    server.log and controller.log; it creates a topic, moves a message through the console
 #    tools, answers kafka-metadata-quorum.sh describe --status, kafka-features.sh describe,
 #    kafka-configs.sh and kafka-dump-log.sh, and stops on SIGTERM; a tool given a Log4j 1
-#    file (as 3.x deployments have) still logs through it, with the launcher's warning.
+#    file (as 3.x deployments have) still logs through it, with the launcher's warning;
+#  - that node also has an SSL and a SASL_SSL (SCRAM-SHA-512) listener with PEM stores made by
+#    smoke_security.py, the SCRAM user added at format time: the verifier (kafka_verify) passes
+#    over SSL with --ca-file and over SASL_SSL with --command-config, refuses a CA that did not
+#    sign the node's certificate and a wrong password with a one-line reason, never shows a
+#    password; kafka-topics.sh reads the same --command-config file.
 # Ports are free loopback ports picked at random (the KRaft node's in 19100-19899 and
-# 29100-29899). Needs java and python3 on PATH. Prints the time of each phase; bounded (every
-# wait and every tool has a time limit). Stops only the processes it started, by their pids.
+# 29100-29899). Needs java and python3 on PATH, and for the KRaft node a Python with
+# kafka-python and cryptography: SMOKE_PYTHON, else the repository's .venv (make setup).
+# Prints the time of each phase; bounded (every wait and every tool has a time limit). Stops
+# only the processes it started, by their pids.
 #
 # Usage: tools/archives/smoke-test.sh [MIRROR_DIR]
 # Versions as build.sh, less 4.3.1 (only the KRaft upgrade test's starting point; no official
@@ -440,15 +447,22 @@ CFG
 kraft_mode() {
   local kafka4=$work/kafka_$scala_version-$kraft_version
   local release=${kraft_version%.*} bootstrap controller config=$work/kraft.properties
-  local cluster_id out message segment deadline status
+  local cluster_id out message segment deadline status ssl_bootstrap sasl_bootstrap tls=$work/tls
   # --- KRaft phase 1: format a dynamic quorum of one node, and start it ---------------------
   kraft_broker_port=${SMOKE_KRAFT_BROKER_PORT:-}
   kraft_controller_port=${SMOKE_KRAFT_CONTROLLER_PORT:-}
   used_ports="$used_ports$kraft_broker_port $kraft_controller_port "
   [ -n "$kraft_broker_port" ] || pick_port kraft_broker_port 19100 800
   [ -n "$kraft_controller_port" ] || pick_port kraft_controller_port 29100 800
+  kraft_ssl_port="" kraft_sasl_port=""
+  pick_port kraft_ssl_port 19100 800
+  pick_port kraft_sasl_port 19100 800
   bootstrap=127.0.0.1:$kraft_broker_port
   controller=127.0.0.1:$kraft_controller_port
+  ssl_bootstrap=127.0.0.1:$kraft_ssl_port
+  sasl_bootstrap=127.0.0.1:$kraft_sasl_port
+  "$smoke_python" "$here/smoke_security.py" certs "$tls" >"$work/tls-certs.log" 2>&1 \
+    || fail "smoke_security.py certs: $(tail -n 5 "$work/tls-certs.log")"
   # The archive's own example, with this test's addresses and directory (later keys win).
   cp "$kafka4/config/server.properties" "$config"
   cat >>"$config" <<CFG
@@ -456,9 +470,20 @@ kraft_mode() {
 # smoke-test: loopback, free ports, a directory of its own
 node.id=1
 controller.quorum.bootstrap.servers=$controller
-listeners=PLAINTEXT://$bootstrap,CONTROLLER://$controller
-advertised.listeners=PLAINTEXT://$bootstrap,CONTROLLER://$controller
+listeners=PLAINTEXT://$bootstrap,CONTROLLER://$controller,SSL://$ssl_bootstrap,SASL_SSL://$sasl_bootstrap
+advertised.listeners=PLAINTEXT://$bootstrap,CONTROLLER://$controller,SSL://$ssl_bootstrap,SASL_SSL://$sasl_bootstrap
 log.dirs=$work/kraft-data
+# What clients see is under test: the node talks to itself (inter-broker and controller) over
+# PLAINTEXT on loopback, which nothing else reaches; TLS between nodes is the roles' to prove.
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+# PEM stores: the key (PKCS#8, unencrypted, so no ssl.key.password) followed by the certificate,
+# and the CA; Kafka refuses store passwords with PEM.
+ssl.keystore.type=PEM
+ssl.keystore.location=$tls/node.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls/ca.pem
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 CFG
   # Tools start faster with these; the launchers under test are the same. The node itself
   # runs with the launcher's own JVM options.
@@ -466,8 +491,11 @@ CFG
   cluster_id=$(timeout 60 "$kafka4/bin/kafka-storage.sh" random-uuid 2>"$work/kraft-uuid.log") \
     || fail "kafka-storage.sh random-uuid ($kraft_version)"
   expect "kafka-storage.sh random-uuid" "$cluster_id" '^[A-Za-z0-9_-]{22}$'
+  # The SCRAM user the SASL_SSL clients log in as, in the metadata from the start (KRaft has
+  # no other way before a broker serves).
   out=$(timeout 90 "$kafka4/bin/kafka-storage.sh" format --standalone --cluster-id "$cluster_id" \
-    --config "$config" 2>&1) || fail "kafka-storage.sh format --standalone: $out"
+    --config "$config" --add-scram "SCRAM-SHA-512=[name=admin,password=$(head -n 1 "$tls/admin.password")]" 2>&1) \
+    || fail "kafka-storage.sh format --standalone: $out"
   expect "kafka-storage.sh format --standalone" "$out" \
     "^Formatting dynamic metadata voter directory $work/kraft-data with metadata.version ${release//./\\.}-IV[0-9]+"
   expect "meta.properties" "$(cat "$work/kraft-data/meta.properties")" "^cluster.id=$cluster_id\$"
@@ -528,7 +556,19 @@ CFG
   expect "kafka-console-consumer.sh" "$(output consumer4)" "^$message\$"
   phase_done "kraft $kraft_version: tools against the node"
 
-  # --- KRaft phase 3: SIGTERM stops the node; its logs went where log4j2.yaml says -----------
+  # --- KRaft phase 3: the verifier over SSL and SASL_SSL -------------------------------------
+  # Kafka's own tool reads the --command-config file the verifier reads.
+  run_bg sasl-topics4 60 "$kafka4/bin/kafka-topics.sh" --bootstrap-server "$sasl_bootstrap" \
+    --command-config "$tls/client.properties" --list
+  timeout 150 "$smoke_python" "$here/smoke_security.py" check --dir "$tls" --ssl "$ssl_bootstrap" \
+    --sasl-ssl "$sasl_bootstrap" >"$work/security.out" 2>&1 \
+    || fail "the verifier over SSL and SASL_SSL: $(tail -n 5 "$work/security.out")"
+  cat "$work/security.out"
+  finish sasl-topics4 || fail "kafka-topics.sh --command-config over SASL_SSL: $(output sasl-topics4)"
+  expect "kafka-topics.sh --command-config over SASL_SSL" "$(output sasl-topics4)" '^smoke4$'
+  phase_done "kraft $kraft_version: verifier over SSL and SASL_SSL"
+
+  # --- KRaft phase 4: SIGTERM stops the node; its logs went where log4j2.yaml says -----------
   kill "$kraft_pid"
   deadline=$((SECONDS + 30))
   while kill -0 "$kraft_pid" 2>/dev/null; do
@@ -544,7 +584,8 @@ CFG
   [ -s "$work/kraft-run/controller.log" ] || fail "the KRaft node wrote no controller.log (config/log4j2.yaml not read?)"
   echo "smoke-test: kafka $kraft_version: cluster $cluster_id formatted --standalone; message '$message'" \
     "produced, consumed and dumped; quorum, features and configs answered; a Log4j 1 file still" \
-    "read; stopped on SIGTERM"
+    "read; the verifier passed over SSL and SASL_SSL and was refused a stranger CA and a wrong" \
+    "password; stopped on SIGTERM"
   phase_done "kraft $kraft_version: stop"
 }
 
@@ -554,6 +595,9 @@ else
   echo "smoke-test: no 3.x Kafka version given: ZooKeeper and the ZooKeeper-mode broker not run"
 fi
 if [ -n "$kraft_version" ]; then
+  smoke_python=${SMOKE_PYTHON:-$here/../../.venv/bin/python}
+  "$smoke_python" -c 'import cryptography, kafka' 2>/dev/null \
+    || fail "$smoke_python cannot import kafka-python and cryptography, which the KRaft node's TLS and SASL checks need (make setup, or SMOKE_PYTHON=...)"
   mkdir -p "$work/kraft-data"
   kraft_mode
 else
