@@ -5,7 +5,7 @@ ZooKeeper anywhere."""
 import json
 
 import pytest
-from scenario_support import assert_serving, cluster_state, group, host, hostvars, properties
+from scenario_support import assert_serving, cluster_state, group, host, hostvars, properties, run_module
 
 HOSTS = group("kafka")
 BOOTSTRAP = "hadoop-master:9092,hadoop-slave1:9092,hadoop-slave2:9092"
@@ -60,7 +60,7 @@ def test_every_disk_holds_the_running_clusters_id():
 
 
 def test_the_dynamic_quorum_has_a_leader_and_three_caught_up_voters():
-    quorum = host("hadoop-master").ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)
+    quorum = run_module(host("hadoop-master"), "kafka_quorum_state", {"bootstrap": QUORUM.split(","), "timeout": 60})
     assert not quorum.get("failed"), quorum.get("msg")
     assert sorted(voter["id"] for voter in quorum["voters"]) == [1001, 1002, 1003]
     assert quorum["leader"] in (1001, 1002, 1003)

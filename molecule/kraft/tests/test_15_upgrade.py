@@ -10,6 +10,7 @@ from scenario_support import (
     group,
     host,
     process_started,
+    run_module,
     run_playbook,
     start_verifier,
     stop_began,
@@ -27,7 +28,7 @@ def test_upgrade_rolls_controllers_then_brokers_without_loss_and_finalizes_by_na
     client = host("hadoop-master")
     before = features(client, BOOTSTRAP)
     print(f"\nfeatures on 4.3.1: {before}")
-    leader = client.ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)["leader"]
+    leader = run_module(client, "kafka_quorum_state", {"bootstrap": QUORUM.split(","), "timeout": 60})["leader"]
     start_verifier(client, "upgrade", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "upgrade", "--topics", "2",
                    "--duration", "400", "--rate", "200", "--delivery-timeout", "120", "--consume-timeout", "120",
                    # writing lasts the whole upgrade (stopped when the playbook is done); the cluster is

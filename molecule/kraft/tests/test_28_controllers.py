@@ -7,7 +7,17 @@ caught-up voters throughout. A formatted broker is refused as a combined broker-
 way, and decommission.yml retires it: voter removed, broker emptied, stopped and unregistered."""
 
 import pytest
-from scenario_support import cluster_state, group, host, hostvars, process_started, properties, recap, run_playbook
+from scenario_support import (
+    cluster_state,
+    group,
+    host,
+    hostvars,
+    process_started,
+    properties,
+    recap,
+    run_module,
+    run_playbook,
+)
 
 QUORUM = "hadoop-master:9093,hadoop-slave1:9093,hadoop-slave2:9093"
 UNITS = ("kafka@controller", "kafka@server")
@@ -39,8 +49,8 @@ def retired_controller(tmp_path_factory):
 
 
 def voters():
-    state = host("hadoop-master").ansible("kafka_quorum_state", f"bootstrap={QUORUM},hadoop-slave3:9093 timeout=60",
-                                          check=False)
+    state = run_module(host("hadoop-master"), "kafka_quorum_state",
+                       {"bootstrap": [*QUORUM.split(","), "hadoop-slave3:9093"], "timeout": 60})
     assert not state.get("failed"), state.get("msg")
     return sorted(voter["id"] for voter in state["voters"]), state
 

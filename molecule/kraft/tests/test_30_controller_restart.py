@@ -10,6 +10,7 @@ from scenario_support import (
     host,
     process_started,
     recap,
+    run_module,
     run_playbook,
     start_verifier,
     stop_began,
@@ -29,7 +30,7 @@ def starts(unit):
 
 def test_controllers_roll_one_at_a_time_leader_last_without_loss():
     client = host("hadoop-master")
-    leader = client.ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout=60", check=False)["leader"]
+    leader = run_module(client, "kafka_quorum_state", {"bootstrap": QUORUM.split(","), "timeout": 60})["leader"]
     brokers_before, controllers_before = starts("kafka@server"), starts("kafka@controller")
     start_verifier(client, "controllers", "--bootstrap-servers", BOOTSTRAP, "--topic-prefix", "controllers",
                    "--topics", "1", "--partitions", "6", "--duration", "400", "--rate", "200", "--settle", "120")

@@ -12,6 +12,7 @@ from scenario_support import (
     hostvars,
     plot_run,
     process_started,
+    run_module,
     start_verifier,
     wait_verifier,
 )
@@ -25,7 +26,7 @@ def client():
 
 
 def quorum(timeout=0):
-    return client().ansible("kafka_quorum_state", f"bootstrap={QUORUM} timeout={timeout}", check=False)
+    return run_module(client(), "kafka_quorum_state", {"bootstrap": QUORUM.split(","), "timeout": timeout})
 
 
 def host_of(node_id, key):

@@ -63,7 +63,7 @@ def roll_under_load(name, playbook, *args):
     stop_verifier(client, name)
     assert result.returncode == 0, result.stdout[-3000:]
     after = {unit: process_started(client, unit) for unit in UNITS}
-    print(f"\nrolling-restart.yml: {ended - began:.0f} s; restarted (monotonic us): {after}")
+    print(f"\n{playbook}: {ended - began:.0f} s; restarted (monotonic us): {after}")
     assert all(after[unit] > before[unit] for unit in UNITS), (before, after)
     # The quorum's leader last; each asked to stop only once the one before was running again, and
     # started once.
