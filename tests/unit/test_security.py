@@ -11,10 +11,13 @@ import ssl
 import stat
 
 import pytest
-from test_cli import FakeCluster, FakeWorkload
+import test_cli
 
 from kafka_verify import cli, rebalance, security, status, topics, workload
 from kafka_verify.errors import BAD_ARGUMENTS, UNREACHABLE, VerifyError
+
+# The verifier against the fake cluster and workload of test_cli.py.
+fake = test_cli.fake
 
 PASSWORD = "Pw-7f3a9c-never-shown"  # distinctive: any output that holds it is found
 SCRAM = "org.apache.kafka.common.security.scram.ScramLoginModule"
@@ -486,21 +489,6 @@ def test_producers_and_consumers_get_the_settings(monkeypatch):
     workload.commit_positions(["b:9093"], "run1", "g", {"tp": 5}, security=SASL)
     for made in consumers.made:
         assert {key: made[key] for key in SASL} == SASL
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    cluster = FakeCluster()
-    load = FakeWorkload(cluster)
-
-    def connect(self):
-        self.admin = cluster
-        self.cluster = cluster.describe_cluster()
-
-    monkeypatch.setattr(cli.Verifier, "connect", connect)
-    for name in ("end_offsets", "produce", "consume"):
-        monkeypatch.setattr(workload, name, getattr(load, name))
-    return load
 
 
 def verify(capsys, *args):
