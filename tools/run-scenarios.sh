@@ -5,7 +5,7 @@
 # single-host scenario's own network, do not). A
 # scenario run alongside another logs to build/molecule-<scenario>.log, printed when it ends.
 # Prints each scenario's time.
-#   tools/run-scenarios.sh lab+single-host+single-kraft default kraft migration
+#   tools/run-scenarios.sh lab+single-host single-kraft default kraft migration
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config=.config/molecule/config.yml
