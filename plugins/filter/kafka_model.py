@@ -785,10 +785,11 @@ def _security_errors(model: Mapping[str, Any]) -> list[str]:
     elif mode != "plaintext" and model.get("migration"):
         errors.append(f"kafka_security on {anchor}: {mode} during a migration to KRaft is not supported yet. Fix: "
                       f"migrate a plaintext cluster.")
-    directory = security.get("directory") or ""
-    if mode == "tls" and not directory.startswith("/"):
-        errors.append(f"kafka_security_dir on {anchor}: {directory!r} is not an absolute path. Fix: use a path "
-                      f"such as /etc/kafka/tls.")
+    # Written on every host, whatever is there: never a file of the system's (/etc/passwd).
+    client_config = str(security.get("client_config") or "")
+    if not (client_config.startswith("/") and client_config.endswith(".properties")) or CONTROL.search(client_config):
+        errors.append(f"kafka_client_config on {anchor}: {client_config!r} is not an absolute path to a .properties "
+                      f"file. Fix: use a path such as /etc/kafka/client.properties.")
     return errors
 
 

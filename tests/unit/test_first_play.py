@@ -87,6 +87,8 @@ CASES = [
      ["zookeeper_cli_tools on hadoop-master: '../../etc/cron.d/zk' is not the file name", "Fix:"]),
     ("zookeeper-membership-in-properties", {"zookeeper_properties": {"server.9": "evil:2888:3888"}}, None,
      ["zookeeper_properties on hadoop-master: sets server.9", "Fix:"]),
+    ("tls-material-in-a-system-directory", {"kafka_security": "tls", "kafka_security_dir": "/etc"}, None,
+     ["kafka_security_dir on hadoop-master: /etc is a directory of the operating system", "Fix:"]),
     ("security-differs-between-hosts", None, {"hadoop-slave1": "kafka_security: tls"},
      ["kafka_security on hadoop-slave1: 'tls', but hadoop-master has 'plaintext'; the whole cluster speaks one "
       "protocol. Fix:"]),
@@ -103,6 +105,7 @@ RUNS = {
                       "commands-as-one-string"],
     "argument-specs": ["mistyped-port-by-argument-spec", "mistyped-flag-by-argument-spec"],
     "topics": ["internal-topic-name"],
+    "tls-paths": ["tls-material-in-a-system-directory"],
 }
 
 

@@ -98,8 +98,10 @@ def test_a_named_inter_broker_listener_is_not_doubled():
     ({"kafka_security": "sasl_tls"}, "kafka_security on hadoop-master: sasl_tls (SASL/SCRAM users over TLS) is not "
                                      "available yet. Fix: use tls"),
     ({"kafka_security": "ssl"}, "kafka_security on hadoop-master: 'ssl' is not one of plaintext, tls. Fix:"),
-    ({"kafka_security": "tls", "kafka_security_dir": "tls"},
-     "kafka_security_dir on hadoop-master: 'tls' is not an absolute path. Fix:"),
+    ({"kafka_client_config": "/etc/passwd"},
+     "kafka_client_config on hadoop-master: '/etc/passwd' is not an absolute path to a .properties file. Fix:"),
+    ({"kafka_client_config": "client.properties"},
+     "kafka_client_config on hadoop-master: 'client.properties' is not an absolute path"),
 ])
 def test_refused_settings(change, expected):
     errors = kafka_model_errors(model(hostvars(**change)))
