@@ -116,12 +116,22 @@ def security_protocol(name: str) -> str:
     return "SSL" if hostvars(name).get("kafka_security", _role_default("kafka_security")) == "tls" else "PLAINTEXT"
 
 
-def client_args(name: str) -> tuple[str, ...]:
+def client_args(name: str, tool: str | None = None) -> tuple[str, ...]:
     """What a client on the host (Kafka's CLI, kafka-verify) adds to reach the listeners: the
-    host's client file, which the kafka role writes in every mode."""
+    host's client file, which the kafka role writes in every mode. For one of Kafka's tools
+    (kafka-console-producer.sh), the option that tool takes in the host's release, as the model
+    says (kafka_model.client_config_option)."""
     if security_protocol(name) == "PLAINTEXT":
         return ()
-    return ("--command-config", hostvars(name).get("kafka_client_config", _role_default("kafka_client_config")))
+    path = hostvars(name).get("kafka_client_config", _role_default("kafka_client_config"))
+    if tool is None:
+        return ("--command-config", path)
+    for directory in (PROJECT, PROJECT / "plugins" / "filter"):
+        if str(directory) not in sys.path:
+            sys.path.append(str(directory))
+    from kafka_model import client_config_option
+
+    return (client_config_option(tool, hostvars(name).get("kafka_version", _role_default("kafka_version"))), path)
 
 
 def verifier(target: Any, *args: str) -> tuple[int, dict[str, Any]]:

@@ -1,9 +1,11 @@
 """Three brokers on one host, as in the course, with replication factor 3 across them, beside
 the metadata service of either mode (one ZooKeeper, or one KRaft controller: its own process, or
 a role of broker 'server' with kafka_controller_combined). A scenario with a
-single host 'hadoop-master' running brokers server, server-one and server-two imports these tests."""
+single host 'hadoop-master' running brokers server, server-one and server-two imports these tests;
+both that do run every listener on TLS (kafka_security: tls), which the refusal test requires."""
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,9 @@ VOTER = BROKERS["server"][0] if COMBINED else hostvars("hadoop-master").get("kaf
 PROTOCOL = security_protocol("hadoop-master")
 CLIENT = client_args("hadoop-master")
 CLI = "".join(f" {arg}" for arg in CLIENT)
+# The console tools name that option after themselves before Kafka 4.3.
+PRODUCER_CLI = "".join(f" {arg}" for arg in client_args("hadoop-master", "kafka-console-producer.sh"))
+CONSUMER_CLI = "".join(f" {arg}" for arg in client_args("hadoop-master", "kafka-console-consumer.sh"))
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +96,8 @@ def test_replication_factor_three_round_trip(target):
     assert len(isr) == 3
     assert all(len(members.split(",")) == 3 for members in isr)
     target.check_output("echo single-host-hello | kafka-console-producer.sh --bootstrap-server "
-                        f"hadoop-master:9094{CLI} --topic Hello-Kafka --producer-property acks=all")
-    output = target.check_output(f"kafka-console-consumer.sh --bootstrap-server hadoop-master:9092{CLI} "
+                        f"hadoop-master:9094{PRODUCER_CLI} --topic Hello-Kafka --producer-property acks=all")
+    output = target.check_output(f"kafka-console-consumer.sh --bootstrap-server hadoop-master:9092{CONSUMER_CLI} "
                                  "--topic Hello-Kafka --from-beginning --max-messages 1 --timeout-ms 30000")
     assert output.strip() == "single-host-hello"
     rc, report = verifier(target, "--bootstrap-servers", BOOTSTRAP, *CLIENT, "--expect-brokers", "0,1,2",
@@ -113,5 +118,33 @@ def test_a_property_of_one_broker_restarts_only_that_broker(target):
     assert after.pop("kafka@server-one") > before.pop("kafka@server-one")
     assert after == before
     assert properties(target, "/etc/kafka/server-one.properties")["num.io.threads"] == "6"
-    again = run_playbook("cluster.yml", "--extra-vars", extra)
+    again = run_playbook("cluster.yml", "--extra-vars", extra, "-e", "cluster_verify=false")
     assert all(counters["changed"] == 0 for counters in recap(again.stdout).values())
+
+
+def test_the_listeners_refuse_plaintext_and_clients_that_do_not_trust_the_ca(target):
+    assert PROTOCOL == "SSL", "the scenarios running this suite put every listener on TLS"
+    ports = [port for _, port in BROKERS.values()] + ([CONTROLLER_PORT] if KRAFT else [])
+    for port in ports:
+        trusted = target.run(f"openssl s_client -connect hadoop-master:{port} -CAfile /etc/kafka/tls/ca.crt "
+                             f"-verify_hostname hadoop-master -verify_return_error -brief </dev/null")
+        assert trusted.rc == 0, trusted.stderr
+        assert "Verification: OK" in trusted.stderr, trusted.stderr
+        # The system's store does not know the toolkit's CA.
+        untrusted = target.run(f"openssl s_client -connect hadoop-master:{port} -verify_return_error -brief "
+                               "</dev/null")
+        assert untrusted.rc != 0, untrusted.stderr
+        assert "verify error" in untrusted.stderr.lower(), untrusted.stderr
+    # A plaintext Kafka request (ApiVersions) gets no Kafka answer from a TLS listener.
+    probe = ("import socket, struct; s = socket.create_connection(('hadoop-master', 9092), 5); "
+             "body = struct.pack('>hhih', 18, 0, 1, 4) + b'test'; s.sendall(struct.pack('>i', len(body)) + body); "
+             "data = s.recv(4)\ntry:\n    size = struct.unpack('>i', data)[0] if len(data) == 4 else -1\n"
+             "except Exception:\n    size = -1\nprint('answered' if 0 < size < 10000 else 'refused')")
+    assert target.check_output(f"python3 -c {shlex.quote(probe)}") == "refused"
+    key = target.file("/etc/kafka/tls/host.pem")
+    assert (key.user, key.group, key.mode) == ("kafka", "kafka", 0o600)
+    config = target.file("/etc/kafka/client.properties")
+    assert (config.user, config.mode) == ("root", 0o600)
+    assert "security.protocol=SSL" in config.content_string
+    # The brokers replicate over TLS too.
+    assert properties(target, "/etc/kafka/server-one.properties")["security.inter.broker.protocol"] == "SSL"

@@ -153,6 +153,29 @@ def _quorum_properties(controllers: list[dict[str, Any]], quorum: Any) -> dict[s
     }
 
 
+# Kafka tools that took their client settings file under a name of their own before Kafka 4.3
+# (KIP-1147 named it --command-config everywhere; the old names are kept, deprecated, through 4.x).
+# Every other tool the toolkit runs takes --command-config in every release it deploys.
+LEGACY_CLIENT_CONFIG_OPTIONS = {
+    "kafka-console-producer.sh": "--producer.config",
+    "kafka-console-consumer.sh": "--consumer.config",
+    "kafka-leader-election.sh": "--admin.config",
+    "kafka-cluster.sh": "--config",
+}
+COMMAND_CONFIG_SINCE = (4, 3)
+
+
+def client_config_option(tool: str, release: Any) -> str:
+    """The option by which Kafka's `tool` of `release` (3.9.2) reads a client settings file."""
+    try:
+        numbers = tuple(int(part) for part in str(release).split(".")[:2])
+    except ValueError:
+        numbers = COMMAND_CONFIG_SINCE
+    if numbers < COMMAND_CONFIG_SINCE and tool in LEGACY_CLIENT_CONFIG_OPTIONS:
+        return LEGACY_CLIENT_CONFIG_OPTIONS[tool]
+    return "--command-config"
+
+
 def _security(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
     """The cluster's one security setting (kafka_security, read on the first host; every host's
     value is kept for kafka_model_errors), the properties it adds to every node, and what a client
@@ -169,12 +192,16 @@ def _security(hosts: list[str], hostvars: Mapping[str, Any], defaults: Mapping[s
     properties = {"ssl.keystore.type": "PEM", "ssl.keystore.location": f"{directory}/host.pem",
                   "ssl.truststore.type": "PEM", "ssl.truststore.location": ca_file} if tls else {}
     client_config = _pick(hostvars, (hosts or [""])[0], defaults, "kafka_client_config")
+    release = _pick(hostvars, (hosts or [""])[0], defaults, "kafka_version")
     client = {"security.protocol": protocol, **({"ssl.truststore.type": "PEM", "ssl.truststore.location": ca_file}
                                                if tls else {})}
     return {"mode": mode, "protocol": protocol, "given": given, "properties": properties, "directory": directory,
             "client_config": client_config,
-            # What Kafka's CLI tools and the toolkit's own take to reach the listeners.
+            # What Kafka's CLI tools and the toolkit's own take to reach the listeners; tool_args
+            # for the Kafka tools whose option depends on the release (kafka_version).
             "client_args": ["--command-config", client_config] if tls else [],
+            "tool_args": {tool: [client_config_option(tool, release), client_config] if tls else []
+                          for tool in LEGACY_CLIENT_CONFIG_OPTIONS},
             "ca_file": ca_file, "keystore_file": properties.get("ssl.keystore.location"),
             "client_properties": client}
 

@@ -44,6 +44,25 @@ def test_plaintext_is_the_default_and_writes_no_tls_setting():
     assert "CONTROLLER:PLAINTEXT" in cluster["brokers"][0]["properties"]["listener.security.protocol.map"]
 
 
+@pytest.mark.parametrize(("release", "producer", "election", "cluster_tool"), [
+    ("3.9.2", "--producer.config", "--admin.config", "--config"),
+    ("4.2.0", "--producer.config", "--admin.config", "--config"),
+    ("4.3.1", "--command-config", "--command-config", "--command-config"),
+    ("4.4.0", "--command-config", "--command-config", "--command-config"),
+])
+def test_each_kafka_tool_gets_the_client_file_by_the_option_of_the_release(release, producer, election,
+                                                                            cluster_tool):
+    client = DEFAULTS["kafka_client_config"]
+    security = model(hostvars(kafka_security="tls", kafka_version=release))["security"]
+    assert security["client_args"] == ["--command-config", client]
+    assert security["tool_args"]["kafka-console-producer.sh"] == [producer, client]
+    assert security["tool_args"]["kafka-console-consumer.sh"] == [producer.replace("producer", "consumer"), client]
+    assert security["tool_args"]["kafka-leader-election.sh"] == [election, client]
+    assert security["tool_args"]["kafka-cluster.sh"] == [cluster_tool, client]
+    plaintext = model(hostvars(kafka_version=release))["security"]
+    assert plaintext["tool_args"] == {tool: [] for tool in security["tool_args"]}
+
+
 def test_tls_puts_every_listener_on_ssl_with_pem_stores_and_no_store_password():
     cluster = model(hostvars(kafka_security="tls"))
     assert kafka_model_errors(cluster) == []

@@ -28,7 +28,7 @@ def test_changed_property_restarts_only_those_brokers_one_at_a_time():
     assert stop_began(host(second), "kafka@server") > first_up, f"{second} stopped before {first} was back"
     print(f"\nrestarted {first} then {second}; hadoop-master untouched")
 
-    again = run_playbook("cluster.yml", "--extra-vars", CHANGE)
+    again = run_playbook("cluster.yml", "--extra-vars", CHANGE, "-e", "cluster_verify=false")
     assert again.returncode == 0
     assert all(counters["changed"] == 0 for counters in recap(again.stdout).values()), again.stdout[-3000:]
     assert starts() == after, "a re-run restarted a broker"

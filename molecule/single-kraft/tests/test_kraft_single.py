@@ -2,12 +2,11 @@
 (kafka_controller_combined, the one node of Kafka's quickstart), every listener on TLS
 (kafka_security: tls): every feature finalized at the level the release maps to (kraft.version 1:
 the quorum is dynamic); playbooks/rolling-restart.yml under acks=all load restarts each node once,
-one at a time, the quorum's leader (server) last, with nothing acknowledged lost; the listeners
-refuse plaintext and clients that do not trust the toolkit's CA; a certificate due for renewal is
-re-issued by a re-run, which rolls every node the same way, its key never printed."""
+one at a time, the quorum's leader (server) last, with nothing acknowledged lost; a certificate
+due for renewal is re-issued by a re-run, which rolls every node the same way, its key never
+printed. The listeners' refusals are the shared suite's (tests/single_host_suite.py)."""
 
 import itertools
-import shlex
 import time
 
 from scenario_support import (
@@ -82,31 +81,6 @@ def roll_under_load(name, playbook, *args):
 
 def test_a_rolling_restart_under_load_restarts_each_node_once_the_quorum_leader_last():
     roll_under_load("rolling", "rolling-restart.yml")
-
-
-def test_the_listeners_refuse_plaintext_and_clients_that_do_not_trust_the_ca():
-    client = host("hadoop-master")
-    for port in (9092, 9093, 9094, 9095):
-        trusted = client.run(f"openssl s_client -connect hadoop-master:{port} -CAfile /etc/kafka/tls/ca.crt "
-                             f"-verify_hostname hadoop-master -verify_return_error -brief </dev/null")
-        assert trusted.rc == 0, trusted.stderr
-        assert "Verification: OK" in trusted.stderr, trusted.stderr
-        # The system's store does not know the toolkit's CA.
-        untrusted = client.run(f"openssl s_client -connect hadoop-master:{port} -verify_return_error -brief "
-                               "</dev/null")
-        assert untrusted.rc != 0, untrusted.stderr
-        assert "verify error" in untrusted.stderr.lower(), untrusted.stderr
-    # A plaintext Kafka request (ApiVersions) gets no Kafka answer from a TLS listener.
-    probe = ("import socket, struct; s = socket.create_connection(('hadoop-master', 9092), 5); "
-             "body = struct.pack('>hhih', 18, 0, 1, 4) + b'test'; s.sendall(struct.pack('>i', len(body)) + body); "
-             "data = s.recv(4)\ntry:\n    size = struct.unpack('>i', data)[0] if len(data) == 4 else -1\n"
-             "except Exception:\n    size = -1\nprint('answered' if 0 < size < 10000 else 'refused')")
-    assert client.check_output(f"python3 -c {shlex.quote(probe)}") == "refused"
-    key = client.file("/etc/kafka/tls/host.pem")
-    assert (key.user, key.group, key.mode) == ("kafka", "kafka", 0o600)
-    config = client.file("/etc/kafka/client.properties")
-    assert (config.user, config.mode) == ("root", 0o600)
-    assert "security.protocol=SSL" in config.content_string
 
 
 def test_a_certificate_due_for_renewal_is_reissued_and_every_node_rolled_without_loss():
