@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     changed = not target.exists() or target.read_bytes() != data
     if changed:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
+        # A name of this process's own: scenarios deployed side by side build the same bundle at once.
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.chmod(temporary, 0o755)  # noqa: S103 - an executable zipapp, readable by all on purpose
         temporary.replace(target)
