@@ -6,7 +6,7 @@
 # scenario run alongside another logs to build/molecule-<scenario>.log, printed when it ends.
 # Prints each scenario's time, and how busy the machine's CPUs were meanwhile: a group far from
 # 100 % waits more than it computes, and could share the machine with another.
-#   tools/run-scenarios.sh lab+single-host default+single-kraft kraft migration
+#   tools/run-scenarios.sh lab+single-host single-kraft default kraft migration
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config=.config/molecule/config.yml
