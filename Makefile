@@ -13,12 +13,13 @@ INVENTORY ?= inventories/lab
 SCENARIOS ?= lab+single-host default+single-kraft kraft migration
 TIMED = @start=$$(date +%s); trap 'echo "== $@: $$(( $$(date +%s) - start )) s"' EXIT;
 
-.PHONY: help deps setup archives image lab lab-up deploy verify lab-down test prepare lint unit smoke molecule image-11 image-12 image-13 clean
+.PHONY: help deps setup archives image lab lab-up deploy verify bench lab-down test prepare lint unit smoke molecule image-11 image-12 image-13 clean
 
 help:
 	@echo "make lab       install the machine's packages and the toolchain, build the archives, bring up the lab, deploy the cluster"
 	@echo "make test      lint, unit tests, archive smoke test and every molecule scenario"
 	@echo "make verify    run the full verifier against the deployed lab"
+	@echo "make bench     rebuild the lab and measure it: deploy and operation times, throughput against Kafka's stock settings"
 	@echo "make lab-down  remove the lab's containers and network"
 
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -59,6 +60,10 @@ deploy: setup
 
 verify: setup
 	$(TIMED) ansible-playbook -i $(INVENTORY) playbooks/verify.yml
+
+# Brings the lab down and up again itself: the cold deploy is one of its measurements.
+bench: deps setup archives
+	$(TIMED) python3 tools/bench.py --inventory $(INVENTORY)
 
 lab-down: setup
 	$(TIMED) ansible-playbook -i $(INVENTORY) playbooks/lab-down.yml

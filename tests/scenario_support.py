@@ -17,6 +17,10 @@ from typing import Any
 import testinfra
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT / "tools"))
+from bench import recap  # noqa: E402 - the one reader of a PLAY RECAP, tools/bench.py's
+
+__all__ = ["recap"]
 # Where the scenarios leave the plots of their runs under load (build/ is never committed).
 PLOTS = PROJECT / "build" / "plots"
 
@@ -63,16 +67,6 @@ def run_playbook(playbook: str, *args: str, timeout: int = 900, env: dict[str, s
                             env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1", **(env or {})})
     print(f"\n$ {shlex.join(command)}\n  -> rc {result.returncode} in {time.monotonic() - started:.1f} s")
     return result
-
-
-def recap(output: str) -> dict[str, dict[str, int]]:
-    """Per host, the counters of the PLAY RECAP lines."""
-    counters = {}
-    for line in output.splitlines():
-        if ": ok=" in line:
-            name, _, rest = line.partition(":")
-            counters[name.strip()] = {k: int(v) for k, v in (item.split("=") for item in rest.split())}
-    return counters
 
 
 def process_started(target: Any, unit: str) -> int:

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs molecule scenarios in the order given; "a+b" runs a and b side by side (their hosts,
 # networks and names must not meet: the lab scenario's kafkalab-molecule-*, the single-kraft
-# scenario's molecule-single-kraft-* and the kraft scenario's molecule-kraft-* containers, and the
-# single-host scenario's own network, do not). A
+# scenario's molecule-single-kraft-* and the kraft scenario's molecule-kraft-* containers, the
+# single-host scenario's own network, and the default scenario's hosts on its fixed subnet outside
+# Docker's default pools, do not). A
 # scenario run alongside another logs to build/molecule-<scenario>.log, printed when it ends.
 # Prints each scenario's time, and how busy the machine's CPUs were meanwhile: a group far from
 # 100 % waits more than it computes, and could share the machine with another.
-#   tools/run-scenarios.sh lab+single-host single-kraft default kraft migration
+#   tools/run-scenarios.sh lab+single-host default+single-kraft kraft migration
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config=.config/molecule/config.yml

@@ -6,11 +6,12 @@ import itertools
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import testinfra
-from scenario_support import process_started, recap, stop_began
+from scenario_support import process_started, stop_began
 
 PROJECT = Path(__file__).resolve().parents[3]
 LAB = os.environ.get("LAB_NAME", "kafkalab-molecule")
@@ -71,14 +72,27 @@ def test_02_the_cluster_deploys_over_ssh():
             assert host.check_output(f"ps -o user= -p {pid}") == user, f"{unit} on {name} runs as another user"
 
 
-def test_03_a_second_run_over_ssh_changes_nothing():
+def test_03_a_second_run_changes_nothing_and_the_bench_measures_it_and_the_cluster(tmp_path):
+    """tools/bench.py --short (make bench's form for CI): a re-run of cluster.yml, refused unless
+    it changed nothing, then a small throughput run of Kafka's tools and the verifier."""
     before = {name: started(name, "kafka@server") for name in HOSTS}
     # The verifier's own run over SSH is the next test.
-    result = playbook("cluster.yml", "-e", "cluster_verify=false")
-    assert result.returncode == 0, result.stdout[-3000:]
-    counters = recap(result.stdout)
-    assert sorted(counters) == HOSTS
-    assert all(item["changed"] == 0 for item in counters.values()), result.stdout[-3000:]
+    command = [sys.executable, str(PROJECT / "tools" / "bench.py"), "--short", "--json", "--inventory", INVENTORY,
+               "--out", str(tmp_path), *(f"--extra-vars={value}" for value in (*EXTRA[1::2], "cluster_verify=false"))]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, env=ENV, timeout=900, check=False)
+    print(result.stderr)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["operations"]["no_op"]["changed"] == 0
+    assert report["operations"]["no_op"]["tasks_max_host"] > 0
+    figures = report["throughput"]["inventory"][0]
+    assert figures["setup"]["replication_factor"] == 3
+    assert figures["producer_perf"]["records"] == figures["consumer_perf"]["records"] == 5000
+    assert figures["producer_perf"]["mb_per_s"] > 0
+    assert figures["verifiable_producer"]["records"] == figures["verifiable_consumer"]["records"] == 2000
+    assert (figures["verifier"]["result"], figures["verifier"]["lost"]) == ("ok", 0)
+    assert {path.name for path in tmp_path.iterdir()} >= {"bench.json", "bench.md", "bench.svg"}
+    print((tmp_path / "bench.md").read_text())
     assert {name: started(name, "kafka@server") for name in HOSTS} == before
 
 

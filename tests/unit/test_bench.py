@@ -1,0 +1,121 @@
+"""tools/bench.py: what it reads from Kafka's tools and Ansible, and what it writes."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+SPEC = importlib.util.spec_from_file_location("bench", Path(__file__).resolve().parents[2] / "tools" / "bench.py")
+bench = importlib.util.module_from_spec(SPEC)
+sys.modules["bench"] = bench
+SPEC.loader.exec_module(bench)
+
+PRODUCER = """\
+38401 records sent, 7680.2 records/sec (7.50 MB/sec), 1402.1 ms avg latency, 2467.0 ms max latency.
+100000 records sent, 9870.9 records/sec (9.64 MB/sec), 2304.27 ms avg latency, 3127.00 ms max latency, 2460 ms 50th, \
+2978 ms 95th, 3063 ms 99th, 3116 ms 99.9th.
+"""
+CONSUMER = """\
+WARNING: option [threads] and [num-fetch-threads] have been deprecated
+start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, \
+fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+2026-12-07 21:00:01:123, 2026-12-07 21:00:05:456, 97.6562, 22.5378, 100000, 23078.6895, 3120, 1213, 80.5077, \
+82440.2308
+"""
+VERIFIABLE_PRODUCER = """\
+{"timestamp":1796677000000,"name":"startup_complete"}
+{"timestamp":1796677004000,"name":"shutdown_complete"}
+{"timestamp":1796677004001,"name":"tool_data","sent":20000,"acked":20000,"target_throughput":-1,"avg_throughput":5012.5}
+"""
+VERIFIABLE_CONSUMER = """\
+{"timestamp":1796677010000,"name":"startup_complete"}
+{"timestamp":1796677013000,"name":"partitions_assigned","partitions":[]}
+{"timestamp":1796677013100,"name":"records_consumed","count":500,"partitions":[]}
+{"timestamp":1796677014100,"name":"records_consumed","count":10000,"partitions":[]}
+{"timestamp":1796677015100,"name":"records_consumed","count":9500,"partitions":[]}
+{"timestamp":1796677015200,"name":"shutdown_complete"}
+"""
+RECAP = """\
+PLAY RECAP *********************************************************************
+hadoop-master              : ok=45   changed=0    unreachable=0    failed=0    skipped=72   rescued=0    ignored=0
+hadoop-slave1              : ok=27   changed=1    unreachable=0    failed=0    skipped=44   rescued=0    ignored=0
+"""
+
+
+def test_the_producer_summary_is_the_final_line_not_a_progress_line():
+    figures = bench.producer_perf(PRODUCER)
+    assert figures["records"] == 100000
+    assert figures["mb_per_s"] == 9.64
+    assert figures["latency_p99_ms"] == 3063
+
+
+def test_a_producer_that_printed_no_summary_is_an_error():
+    with pytest.raises(bench.BenchError, match="no summary"):
+        bench.producer_perf(PRODUCER.splitlines()[0])
+
+
+def test_the_consumer_rate_is_the_one_after_joining_its_group():
+    assert bench.consumer_perf(CONSUMER) == {"records": 100000, "records_per_s": 82440.2, "mb_per_s": 80.508,
+                                             "join_ms": 3120}
+
+
+def test_a_consumer_without_its_csv_is_an_error():
+    with pytest.raises(bench.BenchError, match="no result"):
+        bench.consumer_perf("ERROR something\n")
+
+
+def test_the_verifiable_tools_rates():
+    assert bench.verifiable_producer(VERIFIABLE_PRODUCER, 8)["records_per_s"] == 5012.5
+    # 19500 records after the first batch, over the 2 s from the first batch to the last
+    assert bench.verifiable_consumer(VERIFIABLE_CONSUMER) == {"records": 20000, "records_per_s": 9750.0}
+    with pytest.raises(bench.BenchError):
+        bench.verifiable_consumer('{"name":"startup_complete"}\n')
+
+
+def test_tasks_count_the_busiest_host_and_changes():
+    assert bench.tasks_of(bench.recap(RECAP)) == {"tasks_max_host": 117, "tasks_all_hosts": 189, "changed": 1}
+
+
+def test_the_ratio_is_the_mean_of_the_inventory_runs_over_stock():
+    runs = [{"producer_perf": {"mb_per_s": 9.0}, "consumer_perf": {"mb_per_s": 20.0}},
+            {"producer_perf": {"mb_per_s": 11.0}, "consumer_perf": {"mb_per_s": 22.0}}]
+    stock = {"producer_perf": {"mb_per_s": 8.0}, "consumer_perf": {"mb_per_s": 21.0}}
+    assert bench.ratio(runs, stock) == {"producer_perf": 1.25, "consumer_perf": 1.0}
+
+
+def test_table_and_plot_of_a_result():
+    raw = {"release": "3.9.2", "mode": "zookeeper", "security": "PLAINTEXT", "brokers": 3, "partitions": 6,
+           "replication_factor": 3, "records": 100000, "record_size": 1024, "messages": 20000,
+           "producer_perf": PRODUCER, "consumer_perf": CONSUMER, "verifiable_producer": VERIFIABLE_PRODUCER,
+           "verifiable_consumer": VERIFIABLE_CONSUMER,
+           "verifier": {"result": "ok", "counts": {"lost": 0}, "produce": {"messages": 20000, "messages_per_s": 3000.0,
+                                                                           "mb_per_s": 0.6}}}
+    figures = bench.throughput(raw)
+    restart = {"seconds": 37.0, "tasks_max_host": 90, "changed": 3, "acknowledged": 9000, "lost": 0,
+               "longest_ack_stall_s": 0.6}
+    result = {"form": "full", "inventory": "inventories/lab", "date": "2026-12-07",
+              "machine": {"cpus": 2, "memory_gib": 24},
+              "operations": {"no_op": {"seconds": 16.2, "tasks_max_host": 117, "changed": 0},
+                             "rolling_restart_under_load": restart},
+              "throughput": {"inventory": [figures], "stock": figures},
+              "ratio_inventory_to_stock": bench.ratio([figures], figures)}
+    text = bench.table(result)
+    assert "| no op | 16.2 | 117 | 0 |" in text
+    assert "9000 acknowledged, 0 lost, longest stall 0.6 s" in text
+    assert "| stock | producer perf | 9870.9 | 9.64 | 2304.27 / 3063.0 |" in text
+    assert "producer perf 1.0, consumer perf 1.0" in text
+    plot = bench.svg(result)
+    assert plot.startswith("<svg")
+    assert "rolling restart under load" in plot
+    json.dumps(result)
+
+
+def test_a_failed_step_exits_1_with_its_reason(tmp_path, capsys, monkeypatch):
+    def failing(args, echo):
+        raise bench.BenchError("cluster.yml failed (rc 2): fatal: [hadoop-master]: UNREACHABLE")
+
+    monkeypatch.setattr(bench, "run", failing)
+    assert bench.main(["--short", "--out", str(tmp_path)]) == 1
+    assert "bench: cluster.yml failed (rc 2)" in capsys.readouterr().err
