@@ -234,7 +234,9 @@ def grow_and_shrink(lab: Lab, out: Path) -> dict[str, Any]:
     brokers = found.get("kafka_brokers") or [{"name": "server", "id": found["kafka_broker_id"],
                                               "port": found.get("kafka_port", 9092)}]
     new_id = max(int(lab.host_vars(h).get("kafka_broker_id") or 0) for h in hosts) + 100
-    grown = [*brokers, {"name": "server-bench", "id": new_id, "port": max(int(b["port"]) for b in brokers) + 1}]
+    # Well above the host's brokers: the next port up may be its KRaft controller's (9093 by
+    # default), which the inventory contract refuses to share.
+    grown = [*brokers, {"name": "server-bench", "id": new_id, "port": max(int(b["port"]) for b in brokers) + 100}]
     inventory = out / "inventory-grown"
     shutil.rmtree(inventory, ignore_errors=True)
     shutil.copytree(PROJECT / lab.inventory, inventory)
