@@ -258,6 +258,10 @@ def run(args: argparse.Namespace, echo: Callable[[str], None]) -> dict[str, Any]
                               "extra_vars": args.extra_vars,
                               "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "operations": {}}
     operations = result["operations"]
+    # Ansible runs a playbook on an inventory it cannot read as on an empty one, "successfully".
+    if not lab.groups().get("kafka", {}).get("hosts"):
+        raise BenchError(f"--inventory {args.inventory}: no host in its kafka group (a missing or mistyped "
+                         "inventory). Fix: point --inventory (INVENTORY= for make bench) at the lab's inventory.")
     if not args.short:
         lab.playbook("lab-down.yml")
         lab.playbook("lab-up.yml")

@@ -119,3 +119,10 @@ def test_a_failed_step_exits_1_with_its_reason(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(bench, "run", failing)
     assert bench.main(["--short", "--out", str(tmp_path)]) == 1
     assert "bench: cluster.yml failed (rc 2)" in capsys.readouterr().err
+
+
+def test_an_inventory_without_kafka_hosts_is_refused_before_any_playbook(tmp_path, capsys):
+    assert bench.main(["--short", "--inventory", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "no host in its kafka group" in err
+    assert "cluster.yml" not in err
