@@ -54,7 +54,8 @@ def tasks_of(counts: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
     """Tasks run (ok, changed, failed or skipped) on the busiest host and on all hosts, and changes."""
     per_host = [c["ok"] + c["changed"] + c["failed"] + c["skipped"] for c in counts.values()]
     return {"tasks_max_host": max(per_host, default=0), "tasks_all_hosts": sum(per_host),
-            "changed": sum(c["changed"] for c in counts.values())}
+            "changed": sum(c["changed"] for c in counts.values()),
+            "changed_hosts": sorted(host for host, c in counts.items() if c["changed"])}
 
 
 def producer_perf(output: str) -> dict[str, float]:
@@ -268,7 +269,9 @@ def run(args: argparse.Namespace, echo: Callable[[str], None]) -> dict[str, Any]
         operations["cold_deploy"] = lab.timed("cluster.yml")
     operations["no_op"] = lab.timed("cluster.yml")
     if operations["no_op"]["changed"]:
-        raise BenchError(f"the re-run of cluster.yml changed {operations['no_op']['changed']} things: not a no-op")
+        raise BenchError(f"the re-run of cluster.yml made {operations['no_op']['changed']} change(s), on "
+                         f"{', '.join(operations['no_op']['changed_hosts'])}: the cluster was not as its inventory "
+                         f"says. Fix: run cluster.yml once (see {lab.log} for what it changed), then the bench.")
     runs = [lab.throughput(out, "inventory", counts)]
     result["throughput"] = {"inventory": runs}
     if not args.short:

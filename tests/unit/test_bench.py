@@ -75,7 +75,8 @@ def test_the_verifiable_tools_rates():
 
 
 def test_tasks_count_the_busiest_host_and_changes():
-    assert bench.tasks_of(bench.recap(RECAP)) == {"tasks_max_host": 117, "tasks_all_hosts": 189, "changed": 1}
+    assert bench.tasks_of(bench.recap(RECAP)) == {"tasks_max_host": 117, "tasks_all_hosts": 189, "changed": 1,
+                                                  "changed_hosts": ["hadoop-slave1"]}
 
 
 def test_the_ratio_is_the_mean_of_the_inventory_runs_over_stock():
