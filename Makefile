@@ -63,7 +63,7 @@ verify: setup
 
 # Brings the lab down and up again itself: the cold deploy is one of its measurements.
 bench: deps setup archives
-	$(TIMED) python3 tools/bench.py --inventory $(INVENTORY)
+	$(TIMED) python3 tools/bench.py --inventory $(INVENTORY) $(BENCH_ARGS)
 
 lab-down: setup
 	$(TIMED) ansible-playbook -i $(INVENTORY) playbooks/lab-down.yml

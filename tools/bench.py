@@ -8,8 +8,10 @@ adding one broker and retiring it. Between them it measures throughput (playbook
 Kafka's perf tools with acks=all on replication factor 3 and min.insync.replicas 2, Kafka's
 verifiable producer and consumer and the verifier on one topic; with the inventory's broker
 settings, then with Kafka's stock ones (tools/bench-stock.yml) on the same hosts, then with the
-inventory's again. The short form (--short, CI) measures the deployed cluster as it is: a no-op
-re-run and one throughput run with small counts."""
+inventory's again. --repeat N runs each throughput measurement N times and adds each tool's mean,
+lowest and highest MB/s; --stock FILE compares the inventory with other settings than Kafka's
+stock ones (one lever at a time). The short form (--short, CI) measures the deployed cluster as it
+is: a no-op re-run and one throughput run with small counts."""
 
 from __future__ import annotations
 
@@ -138,13 +140,34 @@ def throughput(raw: Mapping[str, Any]) -> dict[str, Any]:
             "verifier": verifier(raw["verifier"])}
 
 
-def ratio(inventory: Sequence[Mapping[str, Any]], stock: Mapping[str, Any]) -> dict[str, float]:
-    """The inventory's settings against stock, per perf tool (the mean of the inventory's runs)."""
+def as_runs(runs: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A settings' throughput runs as a list (a single run is written as one mapping)."""
+    return [runs] if isinstance(runs, Mapping) else list(runs)
+
+
+def ratio(inventory: Sequence[Mapping[str, Any]], stock: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+          ) -> dict[str, float]:
+    """The inventory's settings against stock, per perf tool (the mean of each side's runs)."""
     result = {}
     for tool in ("producer_perf", "consumer_perf"):
-        mine = sum(run[tool]["mb_per_s"] for run in inventory) / len(inventory)
-        result[tool] = round(mine / stock[tool]["mb_per_s"], 3) if stock[tool]["mb_per_s"] else 0.0
+        mine = spread(inventory, tool)["mean"]
+        theirs = spread(as_runs(stock), tool)["mean"]
+        result[tool] = round(mine / theirs, 3) if theirs else 0.0
     return result
+
+
+def spread(runs: Sequence[Mapping[str, Any]], tool: str) -> dict[str, float]:
+    """Mean, lowest and highest MB/s of one tool over runs: one run is a sample, several a figure."""
+    values = [float(run[tool]["mb_per_s"]) for run in runs if run[tool].get("mb_per_s") is not None]
+    if not values:
+        return {"runs": 0, "mean": 0.0, "min": 0.0, "max": 0.0}
+    return {"runs": len(values), "mean": round(sum(values) / len(values), 3), "min": min(values), "max": max(values)}
+
+
+def spreads(throughputs: Mapping[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """spread() of every settings label and MB/s tool."""
+    return {label: {tool: spread(as_runs(runs), tool) for tool in ("producer_perf", "consumer_perf", "verifier")}
+            for label, runs in throughputs.items()}
 
 
 class Lab:
@@ -177,11 +200,14 @@ class Lab:
         seconds, output = self.playbook(name, *args, inventory=inventory)
         return {"seconds": seconds, **tasks_of(recap(output))}
 
-    def throughput(self, out: Path, label: str, counts: Mapping[str, int]) -> dict[str, Any]:
-        path = out / f"throughput-{label}.raw.json"
-        self.playbook("bench.yml", "-e", f"bench_report_path={path}", "-e", f"bench_records={counts['records']}",
-                      "-e", f"bench_messages={counts['messages']}")
-        return throughput(json.loads(path.read_text()))
+    def throughput(self, out: Path, label: str, counts: Mapping[str, int], repeat: int = 1) -> list[dict[str, Any]]:
+        runs = []
+        for index in range(repeat):
+            path = out / f"throughput-{label}{f'-{index + 1}' if repeat > 1 else ''}.raw.json"
+            self.playbook("bench.yml", "-e", f"bench_report_path={path}", "-e", f"bench_records={counts['records']}",
+                          "-e", f"bench_messages={counts['messages']}")
+            runs.append(throughput(json.loads(path.read_text())))
+        return runs
 
     def host_vars(self, host: str) -> dict[str, Any]:
         result = subprocess.run(["ansible-inventory", "-i", self.inventory, "--host", host], cwd=PROJECT,
@@ -272,17 +298,19 @@ def run(args: argparse.Namespace, echo: Callable[[str], None]) -> dict[str, Any]
         raise BenchError(f"the re-run of cluster.yml made {operations['no_op']['changed']} change(s), on "
                          f"{', '.join(operations['no_op']['changed_hosts'])}: the cluster was not as its inventory "
                          f"says. Fix: run cluster.yml once (see {lab.log} for what it changed), then the bench.")
-    runs = [lab.throughput(out, "inventory", counts)]
+    runs = lab.throughput(out, "inventory", counts, args.repeat)
     result["throughput"] = {"inventory": runs}
     if not args.short:
         operations["rolling_restart_under_load"] = restart_under_load(lab, out)
-        stock_vars = f"@{PROJECT / 'tools' / 'bench-stock.yml'}"
+        stock_vars = f"@{Path(args.stock).resolve()}"
+        result["stock_settings"] = args.stock
         operations["to_stock_settings"] = lab.timed("cluster.yml", "-e", stock_vars, "-e", "cluster_verify=false")
-        result["throughput"]["stock"] = lab.throughput(out, "stock", counts)
+        result["throughput"]["stock"] = lab.throughput(out, "stock", counts, args.repeat)
         operations["back_to_inventory_settings"] = lab.timed("cluster.yml", "-e", "cluster_verify=false")
-        runs.append(lab.throughput(out, "inventory-again", counts))
+        runs.extend(lab.throughput(out, "inventory-again", counts, args.repeat))
         result["ratio_inventory_to_stock"] = ratio(runs, result["throughput"]["stock"])
         operations.update(grow_and_shrink(lab, out))
+    result["spread_mb_per_s"] = spreads(result["throughput"])
     return result
 
 
@@ -297,6 +325,8 @@ def table(result: Mapping[str, Any]) -> str:
     lines = [f"Bench ({result['form']}) on {result['inventory']}, {result['date']}, "
              f"{result['machine']['cpus']} CPUs, {result['machine']['memory_gib']} GiB", "",
              "| operation | seconds | tasks (busiest host) | changed | notes |", "|---|---|---|---|---|"]
+    if result.get("stock_settings") and Path(result["stock_settings"]).name != "bench-stock.yml":
+        lines[1:1] = [f"'stock' below: the settings of {result['stock_settings']}, not Kafka's stock ones.", ""]
     for name, op in result["operations"].items():
         if not isinstance(op, Mapping) or "seconds" not in op:
             continue
@@ -306,8 +336,8 @@ def table(result: Mapping[str, Any]) -> str:
                      f"| {notes} |")
     lines += ["", "| settings | tool | records/s | MB/s | latency avg / p99 ms |", "|---|---|---|---|---|"]
     for label, runs in result["throughput"].items():
-        for index, run_ in enumerate(runs if isinstance(runs, list) else [runs]):
-            name = label if index == 0 else f"{label} (again)"
+        for index, run_ in enumerate(as_runs(runs)):
+            name = label if index == 0 else f"{label} ({index + 1})"
             for tool, figures in run_.items():
                 if tool == "setup":
                     continue
@@ -315,6 +345,12 @@ def table(result: Mapping[str, Any]) -> str:
                            if "latency_avg_ms" in figures else "")
                 lines.append(f"| {name} | {tool.replace('_', ' ')} | {figures.get('records_per_s')} | "
                              f"{figures.get('mb_per_s', '')} | {latency} |")
+    if any(spread_["producer_perf"]["runs"] > 1 for spread_ in result.get("spread_mb_per_s", {}).values()):
+        lines += ["", "| settings | tool | runs | MB/s mean | lowest | highest |", "|---|---|---|---|---|---|"]
+        for label, tools in result["spread_mb_per_s"].items():
+            for tool, figures in tools.items():
+                lines.append(f"| {label} | {tool.replace('_', ' ')} | {figures['runs']} | {figures['mean']} | "
+                             f"{figures['min']} | {figures['max']} |")
     if "ratio_inventory_to_stock" in result:
         lines += ["", "Inventory's settings / stock (MB/s): " + ", ".join(
             f"{tool.replace('_', ' ')} {value}" for tool, value in result["ratio_inventory_to_stock"].items())]
@@ -327,11 +363,11 @@ def svg(result: Mapping[str, Any]) -> str:
         ("seconds", name.replace("_", " "), float(op["seconds"])) for name, op in result["operations"].items()
         if isinstance(op, Mapping) and "seconds" in op]
     for label, runs in result["throughput"].items():
-        for index, run_ in enumerate(runs if isinstance(runs, list) else [runs]):
+        for index, run_ in enumerate(as_runs(runs)):
             for tool in ("producer_perf", "consumer_perf", "verifier"):
                 value = run_[tool].get("mb_per_s")
                 if value is not None:
-                    name = f"{tool.replace('_', ' ')}, {label}{' (again)' if index else ''}"
+                    name = f"{tool.replace('_', ' ')}, {label}{f' ({index + 1})' if index else ''}"
                     bars.append(("MB/s", name, float(value)))
     width, row, left = 760, 22, 300
     height = 40 + row * (len(bars) + 2)
@@ -356,15 +392,26 @@ def svg(result: Mapping[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="Exit codes: 0 done, 1 a step failed (the reason on stderr).")
+                                     epilog="Exit codes: 0 done, 1 a step failed, 2 bad arguments (the reason on "
+                                            "stderr).")
     parser.add_argument("--inventory", default="inventories/lab", help="the lab's inventory (inventories/lab)")
     parser.add_argument("--out", default="build/bench", help="directory of bench.json, bench.md, bench.svg")
     parser.add_argument("--short", action="store_true",
                         help="the deployed cluster as it is: a no-op re-run and one small throughput run")
     parser.add_argument("--extra-vars", "-e", action="append", default=[], metavar="VARS",
                         help="passed to every playbook (repeatable), e.g. lab_name=kafkalab-other")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="throughput runs per settings and round (1); the tables give each run and the spread")
+    parser.add_argument("--stock", default=str(PROJECT / "tools" / "bench-stock.yml"), metavar="FILE",
+                        help="the settings the inventory's are compared with (Kafka's stock ones); another file "
+                             "measures one lever against the inventory")
     parser.add_argument("--json", action="store_true", help="print bench.json instead of the table")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat {args.repeat}: at least one run. Fix: --repeat 1 or more.")
+    if not Path(args.stock).is_file():
+        parser.error(f"--stock {args.stock}: no such file. Fix: point it at a YAML file of variables, as "
+                     "tools/bench-stock.yml.")
 
     def echo(line: str) -> None:
         print(f"bench: {line}", file=sys.stderr, flush=True)

@@ -127,3 +127,50 @@ def test_an_inventory_without_kafka_hosts_is_refused_before_any_playbook(tmp_pat
     err = capsys.readouterr().err
     assert "no host in its kafka group" in err
     assert "cluster.yml" not in err
+
+MACHINE = {"cpus": 2, "memory_gib": 24}
+
+
+def test_repeated_runs_give_each_tools_mean_lowest_and_highest():
+    runs = [{"producer_perf": {"mb_per_s": 6.6}, "consumer_perf": {"mb_per_s": 150.0}, "verifier": {"mb_per_s": 1.8}},
+            {"producer_perf": {"mb_per_s": 10.8}, "consumer_perf": {"mb_per_s": 170.0}, "verifier": {"mb_per_s": 1.9}},
+            {"producer_perf": {"mb_per_s": 8.1}, "consumer_perf": {"mb_per_s": 160.0}, "verifier": {"mb_per_s": None}}]
+    assert bench.spread(runs, "producer_perf") == {"runs": 3, "mean": 8.5, "min": 6.6, "max": 10.8}
+    # A run that measured nothing for a tool does not pull its mean to zero.
+    assert bench.spread(runs, "verifier") == {"runs": 2, "mean": 1.85, "min": 1.8, "max": 1.9}
+    stock = runs[:1]
+    assert bench.ratio(runs, stock) == {"producer_perf": round(8.5 / 6.6, 3), "consumer_perf": round(160 / 150, 3)}
+    result = {"form": "full", "inventory": "inventories/lab", "date": "2026-12-08", "machine": MACHINE,
+              "operations": {}, "throughput": {"inventory": runs, "stock": stock},
+              "spread_mb_per_s": bench.spreads({"inventory": runs, "stock": stock})}
+    text = bench.table(result)
+    assert "| inventory (3) | producer perf | None | 8.1 |  |" in text
+    assert "| inventory | producer perf | 3 | 8.5 | 6.6 | 10.8 |" in text
+
+
+def test_one_run_per_settings_adds_no_spread_table():
+    runs = [{"producer_perf": {"mb_per_s": 6.6}, "consumer_perf": {"mb_per_s": 150.0}, "verifier": {"mb_per_s": 1.8}}]
+    result = {"form": "short", "inventory": "inventories/lab", "date": "2026-12-08", "machine": MACHINE,
+              "operations": {}, "throughput": {"inventory": runs},
+              "spread_mb_per_s": bench.spreads({"inventory": runs})}
+    assert "lowest" not in bench.table(result)
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    (["--repeat", "0"], "--repeat 0: at least one run. Fix:"),
+    (["--stock", "no-such-settings.yml"], "--stock no-such-settings.yml: no such file. Fix:"),
+])
+def test_bad_repeat_or_stock_settings_are_refused_before_any_playbook(tmp_path, capsys, args, reason):
+    with pytest.raises(SystemExit) as exit_:
+        bench.main([*args, "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert reason in capsys.readouterr().err
+    assert not (tmp_path / "bench.log").exists()
+
+
+def test_settings_other_than_stock_are_named_above_the_tables():
+    result = {"form": "full", "inventory": "inventories/lab", "date": "2026-12-08", "machine": MACHINE,
+              "operations": {}, "throughput": {}, "stock_settings": "levers/socket-buffers.yml"}
+    assert "'stock' below: the settings of levers/socket-buffers.yml, not Kafka's stock ones." in bench.table(result)
+    result["stock_settings"] = "tools/bench-stock.yml"
+    assert "'stock' below" not in bench.table(result)
