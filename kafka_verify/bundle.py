@@ -76,14 +76,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"changed": False, "error": f"cannot bundle: {error}; install kafka-python"}))
         return 1
     target = Path(args.output)
-    changed = not target.exists() or target.read_bytes() != data
-    if changed:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # A name of this process's own: scenarios deployed side by side build the same bundle at once.
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.chmod(temporary, 0o755)  # noqa: S103 - an executable zipapp, readable by all on purpose
-        temporary.replace(target)
+    # Callers read this JSON even on failure (roles/kafka_client builds in a lookup): never a traceback.
+    try:
+        changed = not target.exists() or target.read_bytes() != data
+        if changed:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # A name of this process's own: scenarios deployed side by side build the same bundle at once.
+            temporary = target.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(data)
+            os.chmod(temporary, 0o755)  # noqa: S103 - an executable zipapp, readable by all on purpose
+            temporary.replace(target)
+    except OSError as error:
+        print(json.dumps({"changed": False, "error": f"cannot write the bundle to {target}: {error}"}))
+        return 1
     print(json.dumps({"changed": changed, "path": str(target), "sha256": hashlib.sha256(data).hexdigest(),
                       "bytes": len(data)}))
     return 0

@@ -1,5 +1,6 @@
 """The zipapp shipped to hosts: reproducible, complete, runnable."""
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -75,3 +76,12 @@ def test_the_unpacked_copy_holds_the_schemas_kafka_python_finds_by_package(tmp_p
     assert not (unpacked / "kafka_verify").exists()
     assert oct(unpacked.stat().st_mode & 0o777) == "0o700"
     assert zipcompat.archive_of(f"{path}/kafka_verify/__init__.py") == str(path)
+
+
+def test_a_bundle_it_cannot_write_is_one_json_reason_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert bundle.main([str(blocker / "kafka-verify.pyz")]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["changed"] is False
+    assert report["error"].startswith(f"cannot write the bundle to {blocker / 'kafka-verify.pyz'}: ")
